@@ -1,0 +1,107 @@
+/**
+ * One error class per failure family. Handlers throw these; the single error
+ * handler in `src/web/error-handler.ts` turns them into responses, so no route
+ * builds error JSON inline.
+ */
+export type ErrorCode =
+  | 'ERR_CONFIG'
+  | 'ERR_OAUTH'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_BAD_REQUEST'
+  | 'ERR_CONFLICT'
+  | 'ERR_UNAUTHENTICATED'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_INVALID_TOKEN'
+  | 'ERR_INSUFFICIENT_SCOPE'
+  | 'ERR_UPSTREAM'
+
+export class GatehouseError extends Error {
+  readonly code: ErrorCode
+  readonly status: number
+  /** Whether `message` may be shown to the caller. */
+  readonly expose: boolean
+
+  constructor(code: ErrorCode, message: string, status: number, expose = true) {
+    super(message)
+    this.name = new.target.name
+    this.code = code
+    this.status = status
+    this.expose = expose
+  }
+}
+
+export class ConfigError extends GatehouseError {
+  constructor(message: string) {
+    super('ERR_CONFIG', message, 500, false)
+  }
+}
+
+/** RFC 6749 §5.2 / RFC 7591 §3.2.2 / RFC 7009 error values. */
+export type OAuthErrorValue =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'invalid_grant'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'unsupported_response_type'
+  | 'unsupported_token_type'
+  | 'invalid_scope'
+  | 'access_denied'
+  | 'server_error'
+  | 'temporarily_unavailable'
+  | 'invalid_redirect_uri'
+  | 'invalid_client_metadata'
+  | 'invalid_token'
+
+export class OAuthError extends GatehouseError {
+  readonly error: OAuthErrorValue
+  /** Extra response headers, e.g. WWW-Authenticate for invalid_client over Basic. */
+  readonly headers: Record<string, string>
+
+  constructor(error: OAuthErrorValue, description: string, status = 400, headers: Record<string, string> = {}) {
+    super('ERR_OAUTH', description, status)
+    this.error = error
+    this.headers = headers
+  }
+}
+
+export class NotFoundError extends GatehouseError {
+  constructor(message = 'Not found') {
+    super('ERR_NOT_FOUND', message, 404)
+  }
+}
+
+export class BadRequestError extends GatehouseError {
+  constructor(message: string) {
+    super('ERR_BAD_REQUEST', message, 400)
+  }
+}
+
+export class ConflictError extends GatehouseError {
+  constructor(message: string) {
+    super('ERR_CONFLICT', message, 409)
+  }
+}
+
+export class ForbiddenError extends GatehouseError {
+  constructor(message = 'Forbidden') {
+    super('ERR_FORBIDDEN', message, 403)
+  }
+}
+
+/** RFC 6750 §3.1: a missing, malformed, expired or revoked bearer token. */
+export class InvalidTokenError extends GatehouseError {
+  constructor(message: string) {
+    super('ERR_INVALID_TOKEN', message, 401)
+  }
+}
+
+/** RFC 6750 §3.1: the token is valid but lacks a scope the operation needs. */
+export class InsufficientScopeError extends GatehouseError {
+  readonly requiredScopes: readonly string[]
+
+  constructor(requiredScopes: readonly string[]) {
+    super('ERR_INSUFFICIENT_SCOPE', `This operation needs the scopes: ${requiredScopes.join(' ')}`, 403)
+    this.requiredScopes = requiredScopes
+  }
+}

@@ -1,0 +1,114 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { GatehouseError, InsufficientScopeError, InvalidTokenError, OAuthError } from '../errors.js'
+import { errorPage } from './layout.js'
+
+/**
+ * How a route's errors are written, set in its `config.errorFormat`:
+ * - `oauth`: RFC 6749 `{ error, error_description }`;
+ * - `page`: an HTML page for people;
+ * - `api` (default): `{ error: { code, message } }`.
+ */
+export type ErrorFormat = 'oauth' | 'api' | 'page'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    errorFormat?: ErrorFormat
+  }
+}
+
+interface Described {
+  status: number
+  /** RFC 6749 error value for OAuth routes. */
+  oauthError: string
+  code: string
+  message: string
+  headers: Record<string, string>
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const described = describe(error)
+    if (described.status >= 500) request.log.error({ err: error }, 'request failed')
+    return send(request, reply, described)
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    send(request, reply, { status: 404, oauthError: 'invalid_request', code: 'ERR_NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}`, headers: {} }),
+  )
+}
+
+function describe(error: FastifyError): Described {
+  if (error instanceof OAuthError) {
+    return { status: error.status, oauthError: error.error, code: error.error, message: error.message, headers: error.headers }
+  }
+  if (error instanceof InvalidTokenError) {
+    return {
+      status: 401,
+      oauthError: 'invalid_token',
+      code: 'invalid_token',
+      message: error.message,
+      headers: { 'www-authenticate': `Bearer error="invalid_token", error_description="${quoted(error.message)}"` },
+    }
+  }
+  if (error instanceof InsufficientScopeError) {
+    return {
+      status: 403,
+      oauthError: 'insufficient_scope',
+      code: 'insufficient_scope',
+      message: error.message,
+      headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${quoted(error.requiredScopes.join(' '))}"` },
+    }
+  }
+  if (error instanceof GatehouseError) {
+    return {
+      status: error.status,
+      oauthError: error.status >= 500 ? 'server_error' : 'invalid_request',
+      code: error.code,
+      message: error.expose ? error.message : 'Internal error',
+      headers: {},
+    }
+  }
+  if (error.validation) {
+    return { status: 400, oauthError: 'invalid_request', code: 'ERR_BAD_REQUEST', message: validationMessage(error), headers: {} }
+  }
+  // Fastify's own client errors (bad JSON, unsupported media type, body too large…) carry a 4xx statusCode.
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) {
+    return { status, oauthError: 'invalid_request', code: error.code ?? 'ERR_BAD_REQUEST', message: error.message, headers: {} }
+  }
+  return { status: 500, oauthError: 'server_error', code: 'ERR_INTERNAL', message: 'Internal error', headers: {} }
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, described: Described) {
+  const format = request.routeOptions.config?.errorFormat ?? 'api'
+  reply.code(described.status).headers(described.headers)
+  if (format === 'oauth') {
+    reply.header('cache-control', 'no-store')
+    return reply.send({ error: described.oauthError, error_description: described.message })
+  }
+  if (format === 'page') {
+    return reply.type('text/html; charset=utf-8').send(errorPage(titleFor(described.status), described.message))
+  }
+  return reply.send({ error: { code: described.code, message: described.message } })
+}
+
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0]
+  if (!first) return error.message
+  const where = error.validationContext ?? 'request'
+  const field = first.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : (first.params as { missingProperty?: string })?.missingProperty
+  if (first.keyword === 'required') return `The ${where} is missing "${(first.params as { missingProperty: string }).missingProperty}"`
+  if (first.keyword === 'additionalProperties') return `The ${where} has an unknown field "${(first.params as { additionalProperty: string }).additionalProperty}"`
+  return field ? `"${field}" in the ${where} ${first.message}` : `The ${where} ${first.message}`
+}
+
+function titleFor(status: number): string {
+  if (status === 404) return 'Not found'
+  if (status === 403) return 'Not allowed'
+  if (status >= 500) return 'Something went wrong'
+  return 'This request cannot be completed'
+}
+
+function quoted(value: string): string {
+  return value.replace(/["\\]/g, "'")
+}

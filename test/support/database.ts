@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { openStore, type Store } from '../../src/store/database.js'
+
+/**
+ * A fresh, empty database for one test: a SQLite file in a temporary folder,
+ * or, when DATABASE_URL names PostgreSQL, a new schema in that database.
+ * `url` can be handed to child processes so they share it.
+ */
+export interface TestDatabase {
+  url: string
+  dialect: 'sqlite' | 'postgres'
+  open(): Store
+  drop(): Promise<void>
+}
+
+export function usingPostgres(): boolean {
+  return /^postgres(ql)?:\/\//.test(process.env.DATABASE_URL ?? '')
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (!usingPostgres()) {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))
+    const url = `sqlite:${join(dir, 'test.db')}`
+    return { url, dialect: 'sqlite', open: () => openStore(url), drop: async () => rmSync(dir, { recursive: true, force: true }) }
+  }
+  const base = process.env.DATABASE_URL!
+  const schema = `t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
+  const admin = new pg.Client({ connectionString: base })
+  await admin.connect()
+  await admin.query(`create schema ${schema}`)
+  await admin.end()
+  const url = new URL(base)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return {
+    url: url.toString(),
+    dialect: 'postgres',
+    open: () => openStore(url.toString()),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: base })
+      await client.connect()
+      await client.query(`drop schema if exists ${schema} cascade`)
+      await client.end()
+    },
+  }
+}
