@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import type { Config } from './config.js'
 import { core, type CoreOptions } from './core.js'
+import { apiDescription } from './gateway/api-description.js'
 import { gateway } from './gateway/index.js'
 import { metrics } from './metrics.js'
 import { oauth } from './oauth/index.js'
@@ -28,6 +29,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   installErrorHandling(app)
 
   await app.register(core, { config, ...options })
+  await app.register(apiDescription)
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: { 'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
