@@ -46,7 +46,7 @@ export function describeApi(document: Record<string, unknown>): ApiDescription {
   return { scopes, operations: [], document }
 }
 
-export const apiDescription = fp<{ config: Config }>(
+export const apiDescription = fp(
   async (app) => {
     app.decorate('apiDescription', await loadApiDescription(app.config))
   },
