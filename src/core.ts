@@ -49,7 +49,12 @@ export const core = fp<CoreOptions>(
     app.decorate('accessTokens', accessTokens)
     app.decorate('revocations', revocations)
 
+    // Picks up `keys rotate` run by another process; verification already reloads on an unknown kid.
+    const keyReload = setInterval(() => signingKeys.reload().catch(() => {}), 60_000)
+    keyReload.unref()
+
     app.addHook('onClose', async () => {
+      clearInterval(keyReload)
       await revocations.stop()
       if (!givenStore) await store.destroy()
     })

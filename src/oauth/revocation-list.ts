@@ -14,6 +14,7 @@ interface RevocationMessage {
 const CHANNEL = 'gatehouse:revocations'
 // Rows written by another process may commit a little after their created_at; re-read this far back.
 const POLL_OVERLAP_MS = 5000
+const PRUNE_EVERY_MS = 60_000
 
 /**
  * Revoked access tokens (by `jti`) and revoked grants, which every process
@@ -27,6 +28,7 @@ export class RevocationList {
   #entries = new Map<string, number>()
   #lastPoll = 0
   #timer: NodeJS.Timeout | undefined
+  #lastPrune = 0
   #publisher: Redis | undefined
   #subscriber: Redis | undefined
 
@@ -84,6 +86,10 @@ export class RevocationList {
       .execute()
     for (const row of rows) this.remember({ kind: row.kind as RevocationKind, subject: row.subject, expiresAt: row.expires_at })
     this.#lastPoll = startedAt
+    if (startedAt - this.#lastPrune > PRUNE_EVERY_MS) {
+      this.#lastPrune = startedAt
+      for (const [key, expiresAt] of this.#entries) if (expiresAt <= startedAt) this.#entries.delete(key)
+    }
   }
 
   private remember(message: RevocationMessage): void {

@@ -22,3 +22,7 @@ export async function retireActiveKeys(db: Db, now: number, expiresAt: number): 
     .where('retired_at', 'is', null)
     .execute()
 }
+
+export function listAllKeys(db: Db) {
+  return db.selectFrom('signing_keys').select(['kid', 'alg', 'created_at', 'retired_at', 'expires_at']).orderBy('created_at', 'desc').execute()
+}

@@ -1,0 +1,52 @@
+import { createApp } from '../apps/apps.service.js'
+import { generatePassword } from '../domain/password.js'
+import { loadApiDescription } from '../gateway/api-description.js'
+import { createIssue, createRepository, createWorkspace } from '../platform/index.js'
+import { countUsers, createUser } from '../users/users.service.js'
+import type { CommandContext } from './context.js'
+
+export interface DemoSeed {
+  admin: { username: string; password: string }
+  user: { username: string; password: string }
+  workspace: string
+  repository: string
+  app: { clientId: string; clientSecret: string; redirectUri: string; scopes: string[] }
+}
+
+export const DEMO_REDIRECT_URI = 'http://127.0.0.1:9876/callback'
+
+/**
+ * On an empty database: an admin, a user, a workspace with a repository and an
+ * issue, and a confidential demo app owned by the user. Passwords and the
+ * secret are generated, returned once and stored only as hashes.
+ */
+export async function seedDemoIfEmpty({ config, db, clock }: CommandContext): Promise<DemoSeed | undefined> {
+  if ((await countUsers(db)) > 0) return undefined
+  const { scopes } = await loadApiDescription(config)
+  const adminPassword = generatePassword()
+  const userPassword = generatePassword()
+  const admin = await createUser(db, clock, { username: 'admin', password: adminPassword, isAdmin: true, displayName: 'Demo admin' })
+  const user = await createUser(db, clock, { username: 'demo', password: userPassword, displayName: 'Demo user' })
+  const workspace = await createWorkspace(db, clock, {
+    slug: 'demo',
+    name: 'Demo workspace',
+    members: [{ userId: user.id, role: 'owner' }, { userId: admin.id, role: 'member' }],
+  })
+  const repository = await createRepository(db, clock, { workspaceId: workspace.id, slug: 'hello-world', name: 'Hello world', description: 'A repository to try the API on', isPrivate: true })
+  await createIssue(db, clock, { repositoryId: repository.id, reporterId: user.id, title: 'Try the API', content: 'Call GET /2.0/repositories/demo/hello-world/issues with a token.' })
+  const { app, clientSecret } = await createApp(db, clock, scopes, {
+    name: 'Demo app',
+    redirectUris: [DEMO_REDIRECT_URI],
+    grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
+    scopes: scopes.map((s) => s.name),
+    ownerId: user.id,
+    createdVia: 'seed',
+  })
+  return {
+    admin: { username: admin.username, password: adminPassword },
+    user: { username: user.username, password: userPassword },
+    workspace: 'demo',
+    repository: 'hello-world',
+    app: { clientId: app.clientId, clientSecret: clientSecret!, redirectUri: DEMO_REDIRECT_URI, scopes: app.scopes },
+  }
+}

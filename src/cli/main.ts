@@ -1,0 +1,39 @@
+import { Command, CommanderError } from 'commander'
+import { GatehouseError } from '../errors.js'
+import { appCommands } from './apps.js'
+import { keyCommands } from './keys.js'
+import { migrateCommand, serveCommand } from './serve.js'
+import { registrationTokenCommand } from './registration-token.js'
+import { userCommands } from './users.js'
+import { workspaceCommands } from './workspaces.js'
+
+const program = new Command('gatehouse')
+  .description('Gatehouse: an OAuth 2.0 authorization server and gateway for platform APIs')
+  .showHelpAfterError()
+  .exitOverride()
+
+for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands()]) {
+  program.addCommand(command)
+}
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  process.exitCode = reportFailure(error, process.argv.includes('--json'))
+}
+
+/** Expected failures become one line (or a JSON error); anything else is a bug and keeps its stack. */
+function reportFailure(error: unknown, json: boolean): number {
+  if (error instanceof CommanderError) return error.exitCode
+  if (error instanceof GatehouseError && error.expose) {
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`)
+    else process.stderr.write(`gatehouse: ${error.message}\n`)
+    return 1
+  }
+  if (error instanceof GatehouseError) {
+    process.stderr.write(`gatehouse: ${error.message}\n`)
+    return 1
+  }
+  process.stderr.write(`gatehouse: unexpected error\n${error instanceof Error ? error.stack : String(error)}\n`)
+  return 2
+}
