@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResultSet } from 'kysely'
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely'
 import pg from 'pg'
 import { migrations } from './migrations/index.js'
 import type { Database } from './schema.js'
@@ -45,8 +45,18 @@ function openPostgres(connectionString: string): Store {
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: await currentSchema(db) })
   const result = await migrator.migrateToLatest()
   if (result.error) throw result.error
   return result
+}
+
+/**
+ * On PostgreSQL the migrator's own tables go in the connection's current schema: left
+ * unnamed, Kysely looks them up across all schemas and can mistake another schema's for ours.
+ */
+async function currentSchema(db: Db): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
+  return rows[0]?.schema
 }

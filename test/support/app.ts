@@ -11,8 +11,15 @@ export interface TestApp {
   close(): Promise<void>
 }
 
+export interface TestAppOptions {
+  listen?: boolean
+  clock?: Clock
+  /** Runs after `buildApp` and before the app is ready: register plugins not yet wired into `buildApp`. */
+  beforeReady?: (app: FastifyInstance) => Promise<void>
+}
+
 /** A whole Gatehouse on a fresh database, for `inject()`; `listen: true` also serves on a free port and sets the issuer to it. */
-export async function startTestApp(overrides: Partial<Config> = {}, options: { listen?: boolean; clock?: Clock } = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<Config> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase()
   let config = testConfig({ databaseUrl: database.url, rateLimitPerMinute: 0, seedDemo: false, ...overrides })
   let app: FastifyInstance
@@ -21,9 +28,11 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { l
     const port = await freePort()
     config = { ...config, port, issuer: `http://127.0.0.1:${port}`, audience: `http://127.0.0.1:${port}/2.0`, ...overrides }
     app = await buildApp(config, { clock: options.clock })
+    await options.beforeReady?.(app)
     await app.listen({ host: '127.0.0.1', port })
   } else {
     app = await buildApp(config, { clock: options.clock })
+    await options.beforeReady?.(app)
     await app.ready()
   }
   return {

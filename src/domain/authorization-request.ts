@@ -1,0 +1,155 @@
+import type { App } from '../apps/app.js'
+import type { OAuthErrorValue } from '../errors.js'
+import { parseScope, scopesOutside, type ScopeDefinition } from './scopes.js'
+
+/** The parameters of RFC 6749 §4.1.1 and RFC 7636 §4.3 that Gatehouse reads; others are ignored, as §3.1 asks. */
+export const AUTHORIZATION_PARAMETERS = [
+  'client_id',
+  'redirect_uri',
+  'response_type',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+] as const
+
+export type AuthorizationParameterName = (typeof AUTHORIZATION_PARAMETERS)[number]
+
+/** A parsed query or form: repeated names arrive as arrays. */
+export type RawParameters = Partial<Record<string, string | string[]>>
+
+/** Each known parameter once; empty values count as absent. */
+export type AuthorizationParameters = Partial<Record<AuthorizationParameterName, string>>
+
+export interface AuthorizationRequest {
+  clientId: string
+  redirectUri: string
+  scope: string[]
+  state: string | undefined
+  codeChallenge: string | null
+  codeChallengeMethod: 'S256' | null
+}
+
+export interface AuthorizationRejection {
+  error: OAuthErrorValue
+  description: string
+}
+
+export type Checked<T> = { ok: true; value: T } | { ok: false; rejection: AuthorizationRejection }
+
+/** RFC 7636 §4.2: base64url of a SHA-256 digest is 43 characters; verifiers allow 43–128 of these. */
+const CODE_CHALLENGE = /^[A-Za-z0-9\-._~]{43,128}$/
+
+/** The known parameters with a single value each, and the names that were repeated (RFC 6749 §3.1 forbids it). */
+export function readParameters(raw: RawParameters): { parameters: AuthorizationParameters; repeated: AuthorizationParameterName[] } {
+  const parameters: AuthorizationParameters = {}
+  const repeated: AuthorizationParameterName[] = []
+  for (const name of AUTHORIZATION_PARAMETERS) {
+    const value = raw[name]
+    if (Array.isArray(value)) repeated.push(name)
+    else if (value !== undefined && value !== '') parameters[name] = value
+  }
+  return { parameters, repeated }
+}
+
+/**
+ * The redirect URI to answer on, or undefined when it cannot be trusted: only an
+ * exact match of a registered one (Security BCP §4.1), or the app's only one when omitted.
+ */
+export function resolveRedirectUri(registered: readonly string[], given: string | undefined): string | undefined {
+  if (given === undefined) return registered.length === 1 ? registered[0] : undefined
+  return registered.includes(given) ? given : undefined
+}
+
+/**
+ * The checks made once the client and redirect URI are trusted, so a failure
+ * can be reported to the client by redirect (RFC 6749 §4.1.2.1).
+ */
+export function checkAuthorizationRequest(
+  app: App,
+  redirectUri: string,
+  input: { parameters: AuthorizationParameters; repeated: readonly AuthorizationParameterName[] },
+  catalogue: readonly ScopeDefinition[],
+): Checked<AuthorizationRequest> {
+  const { parameters, repeated } = input
+  if (repeated.length > 0) return reject('invalid_request', `The parameter "${repeated[0]}" is repeated`)
+
+  if (parameters.response_type === undefined) return reject('invalid_request', 'The request is missing "response_type"')
+  // Only the code flow: the implicit flow puts tokens in URLs, where history and referrers leak them (Security BCP §2.1.2).
+  if (parameters.response_type !== 'code') return reject('unsupported_response_type', 'Only response_type=code is supported')
+
+  const pkce = checkPkce(app, parameters)
+  if (!pkce.ok) return pkce
+
+  const scope = checkScope(app, parameters.scope, catalogue)
+  if (!scope.ok) return scope
+
+  return {
+    ok: true,
+    value: {
+      clientId: app.clientId,
+      redirectUri,
+      scope: scope.value,
+      state: parameters.state,
+      codeChallenge: pkce.value.challenge,
+      codeChallengeMethod: pkce.value.method,
+    },
+  }
+}
+
+function checkPkce(app: App, parameters: AuthorizationParameters): Checked<{ challenge: string | null; method: 'S256' | null }> {
+  const challenge = parameters.code_challenge
+  const method = parameters.code_challenge_method
+  if (challenge === undefined) {
+    if (method !== undefined) return reject('invalid_request', 'code_challenge_method was given without a code_challenge')
+    if (app.isPublic) return reject('invalid_request', 'This app must use PKCE: send a code_challenge with code_challenge_method=S256')
+    return { ok: true, value: { challenge: null, method: null } }
+  }
+  // An absent method means "plain" (RFC 7636 §4.3), which offers no protection once the challenge is seen.
+  if (method !== 'S256') return reject('invalid_request', 'code_challenge_method must be S256; "plain" is not supported')
+  if (!CODE_CHALLENGE.test(challenge)) {
+    return reject('invalid_request', 'code_challenge must be 43 to 128 characters of A–Z, a–z, 0–9, "-", ".", "_" or "~"')
+  }
+  return { ok: true, value: { challenge, method: 'S256' } }
+}
+
+function checkScope(app: App, value: string | undefined, catalogue: readonly ScopeDefinition[]): Checked<string[]> {
+  const requested = parseScope(value)
+  if (requested === undefined) return reject('invalid_scope', 'The scope parameter is malformed')
+  const scope = requested.length > 0 ? requested : app.scopes
+  if (scope.length === 0) return reject('invalid_scope', 'No scope was requested and the app has none registered')
+  const unknown = scopesOutside(scope, catalogue.map((s) => s.name))
+  if (unknown.length > 0) return reject('invalid_scope', `Unknown scope: ${unknown.join(' ')}`)
+  const notAllowed = scopesOutside(scope, app.scopes)
+  if (notAllowed.length > 0) return reject('invalid_scope', `This app may not request: ${notAllowed.join(' ')}`)
+  return { ok: true, value: scope }
+}
+
+function reject(error: OAuthErrorValue, description: string): { ok: false; rejection: AuthorizationRejection } {
+  return { ok: false, rejection: { error, description } }
+}
+
+/**
+ * `redirectUri` with the response parameters added after any query it already
+ * has (RFC 6749 §3.1.2 keeps it), leaving that query byte for byte as registered.
+ */
+export function authorizationResponseUri(redirectUri: string, response: Record<string, string | undefined>): string {
+  const url = new URL(redirectUri)
+  const added = new URLSearchParams()
+  for (const [name, value] of Object.entries(response)) if (value !== undefined) added.append(name, value)
+  const existing = url.search.slice(1)
+  url.search = existing ? `${existing}&${added}` : added.toString()
+  return url.toString()
+}
+
+/**
+ * The CSP source a form may be sent to for this redirect URI: its origin, or
+ * its scheme for a native app's private-use URI. Undefined when the URI holds
+ * characters that would change the policy's meaning (`;`, `,`, quotes): the
+ * redirect is then blocked rather than the policy rewritten.
+ */
+export function formActionSource(redirectUri: string): string | undefined {
+  const url = new URL(redirectUri)
+  const source = url.origin !== 'null' ? url.origin : url.protocol
+  return /^[a-z][a-z0-9+.-]*:(\/\/[A-Za-z0-9.\-[\]:]+)?$/.test(source) ? source : undefined
+}

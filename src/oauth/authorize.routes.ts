@@ -1,0 +1,40 @@
+import type { FastifyInstance, FastifyReply } from 'fastify'
+import { formActionSource } from '../domain/authorization-request.js'
+import { allowFormAction } from '../web/csp.js'
+import { csrfToken, verifyCsrf } from '../web/csrf.js'
+import { sendPage } from '../web/layout.js'
+import { consentPage } from '../web/pages/consent.js'
+import { currentUser } from '../web/session.js'
+import { authorizeSchema, decisionSchema, type AuthorizeQuery, type DecisionBody } from './authorize.schemas.js'
+import { decideAuthorization, startAuthorization, type AuthorizeDeps, type ConsentStep, type NavigationStep } from './authorize.service.js'
+
+/** The authorization endpoint (RFC 6749 §4.1, RFC 7636, RFC 9207) and its consent form. */
+export async function authorizeRoutes(app: FastifyInstance): Promise<void> {
+  const deps: AuthorizeDeps = { db: app.db, clock: app.clock, config: app.config, catalogue: app.apiDescription.scopes }
+
+  app.get<{ Querystring: AuthorizeQuery }>('/oauth/authorize', { schema: authorizeSchema, config: { errorFormat: 'page' } }, async (request, reply) => {
+    const step = await startAuthorization(deps, request.query, await currentUser(request), request.url)
+    return step.kind === 'consent' ? sendConsent(reply, step, csrfToken(request, reply)) : follow(reply, step)
+  })
+
+  app.post<{ Body: DecisionBody }>(
+    '/oauth/authorize/decision',
+    { schema: decisionSchema, preHandler: verifyCsrf, config: { errorFormat: 'page' } },
+    async (request, reply) => {
+      const { decision, ...parameters } = request.body
+      return follow(reply, await decideAuthorization(deps, parameters, decision, await currentUser(request)))
+    },
+  )
+}
+
+function follow(reply: FastifyReply, step: NavigationStep): FastifyReply {
+  if (step.kind === 'sign-in') return reply.redirect(`/login?return_to=${encodeURIComponent(step.returnTo)}`, 303)
+  return reply.header('cache-control', 'no-store').redirect(step.location, 303)
+}
+
+function sendConsent(reply: FastifyReply, step: ConsentStep, token: string): FastifyReply {
+  const source = formActionSource(step.request.redirectUri)
+  if (source) allowFormAction(reply, source)
+  const { app, scopes, user, parameters, request } = step
+  return sendPage(reply, consentPage({ appName: app.name, scopes, user, csrfToken: token, parameters, redirectUri: request.redirectUri }))
+}

@@ -1,0 +1,173 @@
+import type { App } from '../apps/app.js'
+import { findAppByClientId } from '../apps/apps.queries.js'
+import type { Config } from '../config.js'
+import {
+  authorizationResponseUri,
+  checkAuthorizationRequest,
+  readParameters,
+  resolveRedirectUri,
+  type AuthorizationParameters,
+  type AuthorizationRejection,
+  type AuthorizationRequest,
+  type RawParameters,
+} from '../domain/authorization-request.js'
+import type { Clock } from '../domain/clock.js'
+import { newId } from '../domain/ids.js'
+import { generateOpaqueToken, hashSecret } from '../domain/opaque-token.js'
+import { formatScope, type ScopeDefinition } from '../domain/scopes.js'
+import { OAuthError } from '../errors.js'
+import type { Db } from '../store/database.js'
+import type { SessionUser } from '../web/session.js'
+import { insertAuthorizationCode, insertGrant } from './grants.queries.js'
+
+export interface AuthorizeDeps {
+  db: Db
+  clock: Clock
+  config: Config
+  catalogue: readonly ScopeDefinition[]
+}
+
+/** What the authorization endpoint does next. */
+export type AuthorizeStep = NavigationStep | ConsentStep
+
+export type NavigationStep = { kind: 'redirect'; location: string } | { kind: 'sign-in'; returnTo: string }
+
+export interface ConsentStep {
+  kind: 'consent'
+  app: App
+  request: AuthorizationRequest
+  /** The understood parameters as received, for the consent form to post back. */
+  parameters: AuthorizationParameters
+  user: SessionUser
+  /** The requested scopes as the catalogue describes them to people. */
+  scopes: ScopeDefinition[]
+}
+
+type Validated = { kind: 'valid'; app: App; request: AuthorizationRequest; parameters: AuthorizationParameters }
+
+/** GET /oauth/authorize: validate, then make sure someone is signed in, then ask them; `url` is where signing in returns to. */
+export async function startAuthorization(deps: AuthorizeDeps, raw: RawParameters, user: SessionUser | undefined, url: string): Promise<AuthorizeStep> {
+  const validated = await validateAuthorizationRequest(deps, raw)
+  if (validated.kind === 'redirect') return validated
+  if (!user) return { kind: 'sign-in', returnTo: url }
+  if ((await priorDecision(deps.db, user, validated.app, validated.request)) === 'allow') {
+    return { kind: 'redirect', location: await approve(deps, user, validated.app, validated.request) }
+  }
+  const scopes = validated.request.scope.map((name) => deps.catalogue.find((s) => s.name === name) ?? { name, description: name })
+  return { ...validated, kind: 'consent', user, scopes }
+}
+
+/** The consent form's answer, checked again from scratch: the hidden fields came back from the browser. */
+export async function decideAuthorization(
+  deps: AuthorizeDeps,
+  raw: RawParameters,
+  decision: 'allow' | 'deny',
+  user: SessionUser | undefined,
+): Promise<NavigationStep> {
+  const validated = await validateAuthorizationRequest(deps, raw)
+  if (validated.kind === 'redirect') return validated
+  // The session ended while the consent page was open: sign in again, then see the same request.
+  if (!user) return { kind: 'sign-in', returnTo: authorizationPath(validated.parameters) }
+  if (decision === 'deny') {
+    return { kind: 'redirect', location: errorLocation(deps.config, validated.request, { error: 'access_denied', description: 'The user denied the request' }) }
+  }
+  return { kind: 'redirect', location: await approve(deps, user, validated.app, validated.request) }
+}
+
+/**
+ * Whether the user has already decided for this app and these scopes. Always
+ * "ask" for now; remembered consent slots in here.
+ */
+export async function priorDecision(_db: Db, _user: SessionUser, _app: App, _request: AuthorizationRequest): Promise<'allow' | 'ask'> {
+  return 'ask'
+}
+
+/**
+ * Client and redirect URI first: until both are trusted, an error is shown
+ * here and never redirected, or the endpoint would be an open redirector
+ * (RFC 6749 §4.1.2.1).
+ */
+export async function validateAuthorizationRequest(deps: AuthorizeDeps, raw: RawParameters): Promise<Validated | { kind: 'redirect'; location: string }> {
+  const input = readParameters(raw)
+  const app = await trustedClient(deps.db, input.parameters.client_id, input.repeated.includes('client_id'))
+  const redirectUri = trustedRedirectUri(app, input.parameters.redirect_uri, input.repeated.includes('redirect_uri'))
+  const checked = checkAuthorizationRequest(app, redirectUri, input, deps.catalogue)
+  if (!checked.ok) {
+    return { kind: 'redirect', location: errorLocation(deps.config, { redirectUri, state: input.parameters.state }, checked.rejection) }
+  }
+  return { kind: 'valid', app, request: checked.value, parameters: input.parameters }
+}
+
+async function trustedClient(db: Db, clientId: string | undefined, repeated: boolean): Promise<App> {
+  if (repeated) throw new OAuthError('invalid_request', 'The client_id parameter is repeated.')
+  if (clientId === undefined) throw new OAuthError('invalid_request', 'The request is missing the client_id parameter.')
+  const app = await findAppByClientId(db, clientId)
+  if (!app || app.disabledAt !== null) throw new OAuthError('invalid_request', 'The app asking for access is not known to Gatehouse, or has been disabled.')
+  if (!app.grantTypes.includes('authorization_code')) throw new OAuthError('unauthorized_client', 'This app is not allowed to ask users for access.')
+  return app
+}
+
+function trustedRedirectUri(app: App, given: string | undefined, repeated: boolean): string {
+  if (repeated) throw new OAuthError('invalid_request', 'The redirect_uri parameter is repeated.')
+  const redirectUri = resolveRedirectUri(app.redirectUris, given)
+  if (redirectUri === undefined) {
+    throw new OAuthError(
+      'invalid_request',
+      given === undefined
+        ? 'The request is missing the redirect_uri parameter, and the app has more than one registered.'
+        : 'The redirect_uri does not match any registered for this app.',
+    )
+  }
+  return redirectUri
+}
+
+/** One transaction: the grant and its code, so a code never exists without the grant that revokes it. */
+async function approve(deps: AuthorizeDeps, user: SessionUser, app: App, request: AuthorizationRequest): Promise<string> {
+  const { db, clock, config } = deps
+  const now = clock.now()
+  const code = generateOpaqueToken('authorizationCode')
+  const grantId = newId()
+  const scope = formatScope(request.scope)
+  await db.transaction().execute(async (trx) => {
+    await insertGrant(trx, {
+      id: grantId,
+      app_id: app.id,
+      user_id: user.id,
+      scope,
+      kind: 'authorization_code',
+      created_at: now,
+      expires_at: now + config.refreshTokenAbsoluteTtlSeconds * 1000,
+      revoked_at: null,
+      revoked_reason: null,
+    })
+    await insertAuthorizationCode(trx, {
+      id: newId(),
+      code_hash: hashSecret(code),
+      grant_id: grantId,
+      app_id: app.id,
+      user_id: user.id,
+      redirect_uri: request.redirectUri,
+      scope,
+      code_challenge: request.codeChallenge,
+      code_challenge_method: request.codeChallengeMethod,
+      created_at: now,
+      expires_at: now + config.authorizationCodeTtlSeconds * 1000,
+      consumed_at: null,
+    })
+  })
+  return authorizationResponseUri(request.redirectUri, { code, state: request.state, iss: config.issuer })
+}
+
+/** RFC 6749 §4.1.2.1 with RFC 9207's `iss`, so a client talking to several servers can tell who answered. */
+function errorLocation(config: Config, request: { redirectUri: string; state: string | undefined }, rejection: AuthorizationRejection): string {
+  return authorizationResponseUri(request.redirectUri, {
+    error: rejection.error,
+    error_description: rejection.description,
+    state: request.state,
+    iss: config.issuer,
+  })
+}
+
+function authorizationPath(parameters: AuthorizationParameters): string {
+  return `/oauth/authorize?${new URLSearchParams(parameters as Record<string, string>)}`
+}

@@ -1,0 +1,12 @@
+import type { FastifyInstance } from 'fastify'
+import { csrfToken } from './csrf.js'
+import { sendPage } from './layout.js'
+import { homePage } from './pages/home.js'
+import { currentUser } from './session.js'
+
+export async function homeRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/', { config: { errorFormat: 'page' } }, async (request, reply) => {
+    const user = await currentUser(request)
+    return sendPage(reply, homePage(user, user ? csrfToken(request, reply) : undefined))
+  })
+}

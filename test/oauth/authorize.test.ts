@@ -1,0 +1,336 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import type { LightMyRequestResponse } from 'fastify'
+import { hashSecret } from '../../src/domain/opaque-token.js'
+import type { TestApp } from '../support/app.js'
+import { cookiesFrom, form, hiddenField, insertApp, insertUser, signIn, startWebApp, type TestClient } from '../web/fixtures.js'
+
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
+const REDIRECT = 'https://client.example/callback'
+
+let t: TestApp
+let confidential: TestClient
+let publicApp: TestClient
+let jar: Record<string, string>
+
+before(async () => {
+  t = await startWebApp()
+  await insertUser(t.app)
+  confidential = await insertApp(t.app, { name: 'Example app', redirectUris: [REDIRECT], scopes: ['account', 'repository'] })
+  publicApp = await insertApp(t.app, { name: 'Public app', isPublic: true, redirectUris: ['http://127.0.0.1:7777/cb', 'com.example.app:/callback'] })
+  jar = await signIn(t.app)
+})
+
+after(() => t.close())
+
+function authorize(parameters: Record<string, string | string[]>, cookies = jar): Promise<LightMyRequestResponse> {
+  const query = new URLSearchParams()
+  for (const [name, value] of Object.entries(parameters)) for (const v of [value].flat()) query.append(name, v)
+  return t.app.inject({ method: 'GET', url: `/oauth/authorize?${query}`, cookies })
+}
+
+const valid = () => ({ client_id: confidential.clientId, redirect_uri: REDIRECT, response_type: 'code', scope: 'account', state: 'st-1' })
+const validPublic = () => ({ client_id: publicApp.clientId, redirect_uri: 'http://127.0.0.1:7777/cb', response_type: 'code', state: 's', code_challenge: CHALLENGE, code_challenge_method: 'S256' })
+
+/** The parameters of a redirect to the client, asserting it went to `redirectUri`. */
+function redirectedTo(response: LightMyRequestResponse, redirectUri = REDIRECT): URLSearchParams {
+  assert.equal(response.statusCode, 303, response.body)
+  const location = new URL(response.headers.location as string)
+  assert.equal(`${location.origin}${location.pathname}`, redirectUri)
+  return location.searchParams
+}
+
+function assertErrorRedirect(response: LightMyRequestResponse, error: string, description: RegExp, state = 'st-1'): void {
+  const params = redirectedTo(response)
+  assert.equal(params.get('error'), error)
+  assert.match(params.get('error_description') ?? '', description)
+  assert.equal(params.get('state'), state)
+  assert.equal(params.get('iss'), t.config.issuer)
+}
+
+function assertErrorPage(response: LightMyRequestResponse, message: RegExp): void {
+  assert.equal(response.statusCode, 400)
+  assert.equal(response.headers.location, undefined)
+  assert.match(response.headers['content-type'] as string, /text\/html/)
+  assert.match(response.body, message)
+}
+
+// The client and redirect URI are checked first, and failures there are shown, never redirected.
+
+test('an unknown client_id shows an error page', async () => {
+  assertErrorPage(await authorize({ ...valid(), client_id: 'nope' }), /not known to Gatehouse/)
+})
+
+test('a missing client_id shows an error page', async () => {
+  const { client_id: _, ...rest } = valid()
+  assertErrorPage(await authorize(rest), /missing the client_id/)
+})
+
+test('a disabled app shows an error page', async () => {
+  const disabled = await insertApp(t.app, { redirectUris: [REDIRECT], disabledAt: t.app.clock.now() })
+  assertErrorPage(await authorize({ ...valid(), client_id: disabled.clientId }), /disabled/)
+})
+
+test('an app without the authorization_code grant shows an error page', async () => {
+  const machine = await insertApp(t.app, { redirectUris: [REDIRECT], grantTypes: ['client_credentials'] })
+  assertErrorPage(await authorize({ ...valid(), client_id: machine.clientId }), /not allowed to ask users/)
+})
+
+test('open redirect: an unregistered redirect_uri shows an error page and is never redirected to', async () => {
+  for (const redirectUri of ['https://evil.example/callback', `${REDIRECT}/`, `${REDIRECT}?x=1`, 'https://CLIENT.example/callback', 'https://client.example/callback#x']) {
+    assertErrorPage(await authorize({ ...valid(), redirect_uri: redirectUri, response_type: 'token' }), /does not match any registered/)
+  }
+})
+
+test('an omitted redirect_uri uses the only registered one', async () => {
+  const { redirect_uri: _, ...rest } = valid()
+  const response = await authorize(rest)
+  assert.equal(response.statusCode, 200)
+  assert.match(response.body, /Allow <span class="app-name">Example app<\/span>/)
+})
+
+test('an omitted redirect_uri is refused with an error page when the app has several', async () => {
+  const { redirect_uri: _, ...rest } = validPublic()
+  assertErrorPage(await authorize(rest), /more than one registered/)
+})
+
+test('a repeated client_id or redirect_uri shows an error page', async () => {
+  assertErrorPage(await authorize({ ...valid(), client_id: [confidential.clientId, confidential.clientId] }), /client_id parameter is repeated/)
+  assertErrorPage(await authorize({ ...valid(), redirect_uri: [REDIRECT, 'https://evil.example/'] }), /redirect_uri parameter is repeated/)
+})
+
+// Once client and redirect URI are trusted, errors go back to the client.
+
+test('response_type=token is refused with unsupported_response_type: the implicit flow leaks tokens', async () => {
+  assertErrorRedirect(await authorize({ ...valid(), response_type: 'token' }), 'unsupported_response_type', /response_type=code/)
+})
+
+test('a missing response_type is an invalid_request', async () => {
+  const { response_type: _, ...rest } = valid()
+  assertErrorRedirect(await authorize(rest), 'invalid_request', /response_type/)
+})
+
+test('a public app without a code_challenge is refused: PKCE is required', async () => {
+  const { code_challenge: _, code_challenge_method: __, ...rest } = validPublic()
+  const params = redirectedTo(await authorize(rest), 'http://127.0.0.1:7777/cb')
+  assert.equal(params.get('error'), 'invalid_request')
+  assert.match(params.get('error_description')!, /PKCE/)
+})
+
+test('code_challenge_method=plain is refused', async () => {
+  assertErrorRedirect(await authorize({ ...valid(), code_challenge: CHALLENGE, code_challenge_method: 'plain' }), 'invalid_request', /S256/)
+})
+
+test('a code_challenge without a method is refused, since the default would be plain', async () => {
+  assertErrorRedirect(await authorize({ ...valid(), code_challenge: CHALLENGE }), 'invalid_request', /S256/)
+})
+
+test('a code_challenge_method without a code_challenge is refused', async () => {
+  assertErrorRedirect(await authorize({ ...valid(), code_challenge_method: 'S256' }), 'invalid_request', /without a code_challenge/)
+})
+
+test('a malformed code_challenge is refused', async () => {
+  for (const challenge of ['short', 'a'.repeat(129), `${CHALLENGE.slice(0, -1)}=`, `${CHALLENGE.slice(0, -1)}+`]) {
+    assertErrorRedirect(await authorize({ ...valid(), code_challenge: challenge, code_challenge_method: 'S256' }), 'invalid_request', /43 to 128/)
+  }
+})
+
+test('a scope the app may not request is an invalid_scope', async () => {
+  assertErrorRedirect(await authorize({ ...valid(), scope: 'account issue:write' }), 'invalid_scope', /may not request: issue:write/)
+})
+
+test('a scope missing from the catalogue is an invalid_scope', async () => {
+  assertErrorRedirect(await authorize({ ...valid(), scope: 'account admin' }), 'invalid_scope', /Unknown scope: admin/)
+})
+
+test('a repeated parameter is an invalid_request', async () => {
+  assertErrorRedirect(await authorize({ ...valid(), scope: ['account', 'repository'] }), 'invalid_request', /"scope" is repeated/)
+  const params = redirectedTo(await authorize({ ...valid(), state: ['a', 'b'] }))
+  assert.equal(params.get('error'), 'invalid_request')
+  assert.equal(params.get('state'), null)
+})
+
+test('error redirects keep the query the redirect URI was registered with', async () => {
+  const withQuery = await insertApp(t.app, { redirectUris: ['https://client.example/cb?tenant=a%20b&x=1'] })
+  const response = await authorize({ client_id: withQuery.clientId, response_type: 'token', state: 'z' })
+  assert.equal(response.statusCode, 303)
+  const location = response.headers.location as string
+  assert.ok(location.startsWith('https://client.example/cb?tenant=a%20b&x=1&error=unsupported_response_type&'), location)
+})
+
+test('an over-long parameter is a 400 page, not a crash', async () => {
+  const response = await authorize({ ...valid(), state: 'x'.repeat(5000) })
+  assert.equal(response.statusCode, 400)
+  assert.match(response.headers['content-type'] as string, /text\/html/)
+})
+
+// Signing in, consent, decision.
+
+test('a signed-out user is sent to sign in and brought back to the same authorization request', async () => {
+  const response = await authorize(valid(), {})
+  assert.equal(response.statusCode, 303)
+  const location = new URL(response.headers.location as string, 'http://gatehouse.test')
+  assert.equal(location.pathname, '/login')
+  const returnTo = location.searchParams.get('return_to')!
+  assert.equal(returnTo, `/oauth/authorize?${new URLSearchParams(valid())}`)
+  const loginPage = await t.app.inject({ method: 'GET', url: `${location.pathname}${location.search}` })
+  assert.equal(hiddenField(loginPage.body, 'return_to'), returnTo)
+})
+
+test('the consent page names the app, the user and each scope with its description', async () => {
+  const response = await authorize({ ...valid(), scope: 'account repository' })
+  assert.equal(response.statusCode, 200)
+  assert.equal(response.headers['cache-control'], 'no-store')
+  assert.match(response.body, /Allow <span class="app-name">Example app<\/span> to access your account\?/)
+  assert.match(response.body, /signed in as <strong>ada<\/strong>/)
+  assert.match(response.body, /Read your account: username, display name<\/span> <code class="scope-name">account<\/code>/)
+  assert.match(response.body, /Read repositories you can see<\/span> <code class="scope-name">repository<\/code>/)
+  assert.match(response.body, /<button type="submit" name="decision" value="allow" class="primary">Allow<\/button>/)
+  assert.match(response.body, /<button type="submit" name="decision" value="deny" class="secondary">Deny<\/button>/)
+  assert.equal(hiddenField(response.body, 'client_id'), confidential.clientId)
+  assert.equal(hiddenField(response.body, 'state'), 'st-1')
+})
+
+test('without a scope the consent page asks for the scopes the app registered', async () => {
+  const { scope: _, ...rest } = valid()
+  const response = await authorize(rest)
+  assert.match(response.body, /<code class="scope-name">account<\/code>/)
+  assert.match(response.body, /<code class="scope-name">repository<\/code>/)
+})
+
+test("the consent page's CSP lets its form reach the app's redirect origin, and nothing else new", async () => {
+  const csp = (await authorize(valid())).headers['content-security-policy'] as string
+  assert.match(csp, /(^|;)form-action 'self' https:\/\/client\.example(;|$)/)
+  assert.match(csp, /script-src 'self'/)
+  const native = await authorize({ ...validPublic(), redirect_uri: 'com.example.app:/callback' })
+  assert.match(native.headers['content-security-policy'] as string, /form-action 'self' com\.example\.app:(;|$)/)
+})
+
+test('stored XSS: an app name with markup is shown as text on the consent page', async () => {
+  const evil = await insertApp(t.app, { name: '<img src=x onerror=alert(1)>', redirectUris: [REDIRECT] })
+  const response = await authorize({ ...valid(), client_id: evil.clientId })
+  assert.doesNotMatch(response.body, /<img/)
+  assert.match(response.body, /&lt;img src=x onerror=alert\(1\)&gt;/)
+})
+
+async function consent(parameters: Record<string, string>): Promise<Record<string, string>> {
+  const page = await authorize(parameters)
+  assert.equal(page.statusCode, 200, page.body)
+  const fields: Record<string, string> = { csrf_token: hiddenField(page.body, 'csrf_token') }
+  for (const name of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method']) {
+    if (page.body.includes(`name="${name}"`)) fields[name] = hiddenField(page.body, name)
+  }
+  return fields
+}
+
+function decide(fields: Record<string, string | undefined>, cookies = jar): Promise<LightMyRequestResponse> {
+  return t.app.inject({ method: 'POST', url: '/oauth/authorize/decision', cookies, ...form(fields) })
+}
+
+test('Allow issues a code bound to the grant, the PKCE challenge and the redirect URI', async () => {
+  const fields = await consent({ ...validPublic(), scope: 'repository account' })
+  const response = await decide({ ...fields, decision: 'allow' })
+  const params = redirectedTo(response, 'http://127.0.0.1:7777/cb')
+  assert.equal(response.headers['cache-control'], 'no-store')
+  const code = params.get('code')!
+  assert.match(code, /^ghac_/)
+  assert.equal(params.get('state'), 's')
+  assert.equal(params.get('iss'), t.config.issuer)
+
+  const row = await t.app.db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', hashSecret(code)).executeTakeFirstOrThrow()
+  assert.equal(row.app_id, publicApp.id)
+  assert.equal(row.redirect_uri, 'http://127.0.0.1:7777/cb')
+  assert.equal(row.scope, 'account repository')
+  assert.equal(row.code_challenge, CHALLENGE)
+  assert.equal(row.code_challenge_method, 'S256')
+  assert.equal(row.consumed_at, null)
+  assert.equal(row.expires_at - row.created_at, t.config.authorizationCodeTtlSeconds * 1000)
+  const grant = await t.app.db.selectFrom('grants').selectAll().where('id', '=', row.grant_id).executeTakeFirstOrThrow()
+  assert.equal(grant.kind, 'authorization_code')
+  assert.equal(grant.user_id, row.user_id)
+  assert.equal(grant.scope, 'account repository')
+  assert.equal(grant.expires_at - grant.created_at, t.config.refreshTokenAbsoluteTtlSeconds * 1000)
+})
+
+test('Allow without PKCE (a confidential app) stores no challenge', async () => {
+  const response = await decide({ ...(await consent(valid())), decision: 'allow' })
+  const code = redirectedTo(response).get('code')!
+  const row = await t.app.db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', hashSecret(code)).executeTakeFirstOrThrow()
+  assert.equal(row.code_challenge, null)
+  assert.equal(row.code_challenge_method, null)
+  assert.equal(row.redirect_uri, REDIRECT)
+})
+
+test("Allow keeps the redirect URI's own query and adds code, state and iss", async () => {
+  const withQuery = await insertApp(t.app, { redirectUris: ['https://client.example/cb?tenant=a%20b'] })
+  const response = await decide({ ...(await consent({ client_id: withQuery.clientId, response_type: 'code', state: 'a&b=c' })), decision: 'allow' })
+  const location = new URL(response.headers.location as string)
+  assert.ok((response.headers.location as string).startsWith('https://client.example/cb?tenant=a%20b&code=ghac_'))
+  assert.equal(location.searchParams.get('tenant'), 'a b')
+  assert.equal(location.searchParams.get('state'), 'a&b=c')
+  assert.equal(location.searchParams.get('iss'), t.config.issuer)
+})
+
+test('Deny redirects with access_denied, state and iss, and creates nothing', async () => {
+  const grantsBefore = (await t.app.db.selectFrom('grants').selectAll().execute()).length
+  const response = await decide({ ...(await consent(valid())), decision: 'deny' })
+  assertErrorRedirect(response, 'access_denied', /denied/)
+  assert.equal(redirectedTo(response).get('code'), null)
+  assert.equal((await t.app.db.selectFrom('grants').selectAll().execute()).length, grantsBefore)
+})
+
+test('CSRF: a decision posted without the form token is refused and issues no code', async () => {
+  const fields = await consent(valid())
+  const codesBefore = (await t.app.db.selectFrom('authorization_codes').selectAll().execute()).length
+  for (const csrf_token of [undefined, 'A'.repeat(43)]) {
+    const response = await decide({ ...fields, csrf_token, decision: 'allow' })
+    assert.equal(response.statusCode, 403)
+    assert.match(response.body, /This form has expired; go back and try again/)
+  }
+  assert.equal((await t.app.db.selectFrom('authorization_codes').selectAll().execute()).length, codesBefore)
+})
+
+test('the decision is validated again: a redirect_uri changed in the form gets an error page', async () => {
+  const fields = await consent(valid())
+  assertErrorPage(await decide({ ...fields, redirect_uri: 'https://evil.example/callback', decision: 'allow' }), /does not match any registered/)
+})
+
+test('the decision is validated again: a scope widened in the form is an invalid_scope', async () => {
+  const fields = await consent(valid())
+  assertErrorRedirect(await decide({ ...fields, scope: 'account issue:write', decision: 'allow' }), 'invalid_scope', /issue:write/)
+})
+
+test('a decision after the session ended sends the user to sign in, then back to the same request', async () => {
+  const fields = await consent(valid())
+  const response = await decide({ ...fields, decision: 'allow' }, { gatehouse_csrf: jar.gatehouse_csrf })
+  assert.equal(response.statusCode, 303)
+  const location = new URL(response.headers.location as string, 'http://gatehouse.test')
+  assert.equal(location.pathname, '/login')
+  const returnTo = new URL(location.searchParams.get('return_to')!, 'http://gatehouse.test')
+  assert.equal(returnTo.pathname, '/oauth/authorize')
+  assert.deepEqual(Object.fromEntries(returnTo.searchParams), valid())
+})
+
+test('an unknown decision is a 400 page', async () => {
+  const response = await decide({ ...(await consent(valid())), decision: 'maybe' })
+  assert.equal(response.statusCode, 400)
+  assert.match(response.headers['content-type'] as string, /text\/html/)
+})
+
+test('signing in through the authorize redirect lands on the consent page', async () => {
+  const first = await authorize(valid(), {})
+  const loginUrl = first.headers.location as string
+  const page = await t.app.inject({ method: 'GET', url: loginUrl })
+  const browser = cookiesFrom(page)
+  const signedIn = await t.app.inject({
+    method: 'POST',
+    url: '/login',
+    cookies: browser,
+    ...form({ username: 'ada', password: 'correct horse battery', csrf_token: hiddenField(page.body, 'csrf_token'), return_to: hiddenField(page.body, 'return_to') }),
+  })
+  assert.equal(signedIn.statusCode, 303)
+  cookiesFrom(signedIn, browser)
+  const consentPage = await t.app.inject({ method: 'GET', url: signedIn.headers.location as string, cookies: browser })
+  assert.equal(consentPage.statusCode, 200)
+  assert.match(consentPage.body, /Allow <span class="app-name">Example app<\/span>/)
+})

@@ -1,0 +1,158 @@
+import assert from 'node:assert/strict'
+import { createServer, type Server } from 'node:http'
+import { after, before, test } from 'node:test'
+import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { TestApp } from '../support/app.js'
+import { launchBrowser, screenshot } from '../support/browser.js'
+import { insertApp, insertUser, PASSWORD, startWebApp, type TestClient } from './fixtures.js'
+
+// The sign-in and consent pages in a real Chromium, against a real client callback on another origin:
+// this is where the CSP's form-action, cookies' SameSite and the redirects meet.
+let t: TestApp
+let browser: Browser
+let client: TestClient
+let callbackServer: Server
+let callbackUri: string
+const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
+
+before(async () => {
+  t = await startWebApp({}, { listen: true })
+  callbackServer = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Client</title><p>Back at the client.</p>')
+  })
+  await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve))
+  callbackUri = `http://127.0.0.1:${(callbackServer.address() as { port: number }).port}/callback`
+  await insertUser(t.app)
+  client = await insertApp(t.app, { name: 'Issue Tracker Sync', isPublic: true, redirectUris: [callbackUri], scopes: ['account', 'repository', 'issue'] })
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  callbackServer?.close()
+  await t?.close()
+})
+
+// A broken flow fails in seconds instead of Playwright's default half-minute.
+async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext()
+  context.setDefaultTimeout(10_000)
+  return { context, page: await context.newPage() }
+}
+
+function authorizeUrl(overrides: Record<string, string> = {}): string {
+  const query = new URLSearchParams({
+    client_id: client.clientId,
+    redirect_uri: callbackUri,
+    response_type: 'code',
+    scope: 'account repository issue',
+    state: 'browser-state',
+    code_challenge: CHALLENGE,
+    code_challenge_method: 'S256',
+    ...overrides,
+  })
+  return `${t.config.issuer}/oauth/authorize?${query}`
+}
+
+async function signInThroughAuthorize(page: Page, shots: boolean): Promise<void> {
+  await page.goto(authorizeUrl())
+  assert.equal(new URL(page.url()).pathname, '/login')
+  if (shots) await screenshot(page, 'login')
+  await page.getByLabel('Username').fill('ada')
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await page.getByRole('heading', { name: 'Allow Issue Tracker Sync to access your account?' }).waitFor()
+}
+
+test('in a browser: sign in, see the consent page, Allow, and land on the client with code, state and iss', async () => {
+  const { context, page } = await newPage()
+  try {
+    await signInThroughAuthorize(page, true)
+    assert.equal(new URL(page.url()).pathname, '/oauth/authorize')
+    const text = await page.locator('main').innerText()
+    assert.match(text, /Issue Tracker Sync/)
+    assert.match(text, /signed in as ada/)
+    assert.match(text, /Read your account: username, display name/)
+    assert.match(text, /Read repositories you can see/)
+    assert.match(text, /Read issues and their comments/)
+    // The stylesheet loaded (the CSP allows it): the primary button is not the browser default.
+    const background = await page.getByRole('button', { name: 'Allow' }).evaluate((button) => getComputedStyle(button).backgroundColor)
+    assert.notEqual(background, 'rgb(239, 239, 239)')
+    await screenshot(page, 'consent')
+
+    await page.getByRole('button', { name: 'Allow' }).click()
+    await page.waitForURL((url) => url.toString().startsWith(callbackUri))
+    const landed = new URL(page.url())
+    assert.match(landed.searchParams.get('code') ?? '', /^ghac_/)
+    assert.equal(landed.searchParams.get('state'), 'browser-state')
+    assert.equal(landed.searchParams.get('iss'), t.config.issuer)
+    assert.match(await page.locator('body').innerText(), /Back at the client/)
+  } finally {
+    await context.close()
+  }
+})
+
+test('in a browser: Deny lands on the client with error=access_denied', async () => {
+  const { context, page } = await newPage()
+  try {
+    await signInThroughAuthorize(page, false)
+    await page.getByRole('button', { name: 'Deny' }).click()
+    await page.waitForURL((url) => url.toString().startsWith(callbackUri))
+    const landed = new URL(page.url())
+    assert.equal(landed.searchParams.get('error'), 'access_denied')
+    assert.equal(landed.searchParams.get('state'), 'browser-state')
+    assert.equal(landed.searchParams.get('iss'), t.config.issuer)
+    assert.equal(landed.searchParams.get('code'), null)
+  } finally {
+    await context.close()
+  }
+})
+
+test('in a browser: a wrong password shows the message, and the next try still gets through', async () => {
+  const { context, page } = await newPage()
+  try {
+    await page.goto(authorizeUrl())
+    await page.getByLabel('Username').fill('ada')
+    await page.getByLabel('Password').fill('not the password')
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('alert').waitFor()
+    assert.equal(await page.getByRole('alert').innerText(), 'Incorrect username or password')
+    await screenshot(page, 'login-error')
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Allow' }).waitFor()
+  } finally {
+    await context.close()
+  }
+})
+
+test('in a browser: an unregistered redirect_uri shows the error page and does not navigate away', async () => {
+  const { context, page } = await newPage()
+  try {
+    const url = authorizeUrl({ redirect_uri: 'https://evil.example/callback' })
+    const response = await page.goto(url)
+    assert.equal(response?.status(), 400)
+    assert.equal(page.url(), url)
+    await page.getByRole('heading', { name: 'This request cannot be completed' }).waitFor()
+    assert.match(await page.getByRole('alert').innerText(), /does not match any registered/)
+    await screenshot(page, 'error')
+  } finally {
+    await context.close()
+  }
+})
+
+test('in a browser: signing out from the home page ends the session', async () => {
+  const { context, page } = await newPage()
+  try {
+    await signInThroughAuthorize(page, false)
+    await page.goto(`${t.config.issuer}/`)
+    await page.getByText('Signed in as ada').waitFor()
+    await screenshot(page, 'home')
+    await page.getByRole('button', { name: 'Sign out' }).click()
+    await page.getByRole('link', { name: 'Sign in' }).waitFor()
+    await page.goto(authorizeUrl())
+    assert.equal(new URL(page.url()).pathname, '/login')
+  } finally {
+    await context.close()
+  }
+})
