@@ -1,4 +1,29 @@
 import type { FastifyInstance } from 'fastify'
+import { authorizeRoutes } from './authorize.routes.js'
+import { ClientAuthenticator } from './client-auth.js'
+import { introspectRoutes } from './introspect.routes.js'
+import { metadataRoutes } from './metadata.routes.js'
+import { registerRoutes } from './register.routes.js'
+import { revokeRoutes } from './revoke.routes.js'
+import { tokenRoutes } from './token.routes.js'
+import { pruneExpiredCredentials } from './token.service.js'
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000
 
 /** The OAuth 2.0 endpoints: metadata, JWKS, authorize, token, introspect, revoke, register. */
-export async function oauth(app: FastifyInstance): Promise<void> {}
+export async function oauth(app: FastifyInstance): Promise<void> {
+  // One authenticator, so its short cache serves the token, introspection and revocation endpoints alike.
+  const clients = new ClientAuthenticator(app.db, app.clock)
+  await app.register(metadataRoutes)
+  await app.register(authorizeRoutes)
+  await app.register(tokenRoutes, { clients })
+  await app.register(introspectRoutes, { clients })
+  await app.register(revokeRoutes, { clients })
+  await app.register(registerRoutes)
+
+  const prune = setInterval(() => {
+    pruneExpiredCredentials(app.db, app.clock.now()).catch((error) => app.log.warn({ err: error }, 'pruning expired credentials failed'))
+  }, PRUNE_EVERY_MS)
+  prune.unref()
+  app.addHook('onClose', async () => clearInterval(prune))
+}

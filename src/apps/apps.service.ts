@@ -1,0 +1,117 @@
+import type { Clock } from '../domain/clock.js'
+import { newClientId } from '../domain/client-id.js'
+import { newId } from '../domain/ids.js'
+import { generateOpaqueToken, hashSecret } from '../domain/opaque-token.js'
+import type { ScopeDefinition } from '../domain/scopes.js'
+import { BadRequestError, NotFoundError } from '../errors.js'
+import type { Db } from '../store/database.js'
+import { findUserById } from '../users/users.queries.js'
+import type { App } from './app.js'
+import { AppValidationError, validateNewApp, type NewAppInput } from './app-validation.js'
+import * as queries from './apps.queries.js'
+
+export { AppValidationError, type AppField, type NewAppInput } from './app-validation.js'
+
+/**
+ * Registers an app. A confidential app gets its first secret, returned here
+ * once and stored only as a hash. Runs inside `db` if it is a transaction, so
+ * a caller (dynamic registration) can make it part of a larger change.
+ */
+export async function createApp(
+  db: Db,
+  clock: Clock,
+  scopeCatalogue: ScopeDefinition[],
+  input: NewAppInput,
+): Promise<{ app: App; clientSecret?: string }> {
+  const valid = validateNewApp(scopeCatalogue, input)
+  const ownerId = input.ownerId ?? null
+  if (ownerId !== null && !(await findUserById(db, ownerId))) throw new AppValidationError('owner', `No user has the id "${ownerId}"`)
+
+  const now = clock.now()
+  const app: App = {
+    id: newId(),
+    clientId: newClientId(),
+    name: valid.name,
+    ownerId,
+    isPublic: valid.isPublic,
+    tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
+    redirectUris: valid.redirectUris,
+    grantTypes: valid.grantTypes,
+    scopes: valid.scopes,
+    createdVia: input.createdVia,
+    createdAt: now,
+    updatedAt: now,
+    disabledAt: null,
+  }
+  const clientSecret = app.isPublic ? undefined : generateOpaqueToken('clientSecret')
+  await inTransaction(db, async (trx) => {
+    await queries.insertApp(trx, toRow(app))
+    if (clientSecret) await queries.insertAppSecret(trx, { id: newId(), app_id: app.id, secret_hash: hashSecret(clientSecret), created_at: now, expires_at: null })
+  })
+  return clientSecret ? { app, clientSecret } : { app }
+}
+
+/**
+ * Issues a new current secret; the older ones keep working for `graceSeconds`
+ * (never longer than they already would), so deployments can switch over.
+ */
+export async function rotateClientSecret(
+  db: Db,
+  clock: Clock,
+  clientId: string,
+  options: { graceSeconds: number },
+): Promise<{ clientSecret: string; previousSecretsExpireAt: number }> {
+  if (!Number.isInteger(options.graceSeconds) || options.graceSeconds < 0) throw new BadRequestError('The grace period is a whole number of seconds, 0 or more')
+  const app = await getApp(db, clientId)
+  if (app.isPublic) throw new BadRequestError(`The app "${clientId}" is public and has no secret to rotate`)
+  const now = clock.now()
+  const previousSecretsExpireAt = now + options.graceSeconds * 1000
+  const clientSecret = generateOpaqueToken('clientSecret')
+  await inTransaction(db, async (trx) => {
+    await queries.expireSecrets(trx, app.id, previousSecretsExpireAt)
+    await queries.deleteSecretsExpiredBefore(trx, app.id, now)
+    await queries.insertAppSecret(trx, { id: newId(), app_id: app.id, secret_hash: hashSecret(clientSecret), created_at: now, expires_at: null })
+  })
+  return { clientSecret, previousSecretsExpireAt }
+}
+
+export function listApps(db: Db): Promise<App[]> {
+  return queries.listApps(db)
+}
+
+export async function getApp(db: Db, clientId: string): Promise<App> {
+  const app = await queries.findAppByClientId(db, clientId)
+  if (!app) throw new NotFoundError(`No app has the client_id "${clientId}"`)
+  return app
+}
+
+/** A disabled app fails client authentication and cannot be authorized; its records stay. */
+export async function setAppDisabled(db: Db, clock: Clock, clientId: string, disabled: boolean): Promise<App> {
+  const app = await getApp(db, clientId)
+  const now = clock.now()
+  const disabledAt = disabled ? (app.disabledAt ?? now) : null
+  await queries.setAppDisabledAt(db, app.id, disabledAt, now)
+  return { ...app, disabledAt, updatedAt: now }
+}
+
+function toRow(app: App) {
+  return {
+    id: app.id,
+    client_id: app.clientId,
+    name: app.name,
+    owner_id: app.ownerId,
+    is_public: app.isPublic ? 1 : 0,
+    token_endpoint_auth_method: app.tokenEndpointAuthMethod,
+    redirect_uris: JSON.stringify(app.redirectUris),
+    grant_types: JSON.stringify(app.grantTypes),
+    scopes: JSON.stringify(app.scopes),
+    created_via: app.createdVia,
+    created_at: app.createdAt,
+    updated_at: app.updatedAt,
+    disabled_at: app.disabledAt,
+  }
+}
+
+function inTransaction(db: Db, run: (trx: Db) => Promise<void>): Promise<void> {
+  return db.isTransaction ? run(db) : db.transaction().execute(run)
+}

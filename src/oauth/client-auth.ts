@@ -1,0 +1,127 @@
+import type { App, TokenEndpointAuthMethod } from '../apps/app.js'
+import { findAppByClientId, listLiveSecrets } from '../apps/apps.queries.js'
+import { BoundedCache } from '../domain/bounded-cache.js'
+import type { Clock } from '../domain/clock.js'
+import { hashesEqual, hashSecret } from '../domain/opaque-token.js'
+import { OAuthError } from '../errors.js'
+import type { Db } from '../store/database.js'
+
+/** How a client proved who it is on this request. */
+export interface ClientCredentials {
+  method: TokenEndpointAuthMethod
+  clientId: string
+  /** Absent for `none`. */
+  secret?: string
+}
+
+export interface CredentialParams {
+  client_id?: string
+  client_secret?: string
+}
+
+const BASIC_CHALLENGE = { 'www-authenticate': 'Basic realm="gatehouse"' }
+
+/**
+ * Reads the one authentication method a request uses (RFC 6749 §2.3): HTTP
+ * Basic, `client_id` + `client_secret` in the body, or `client_id` alone for a
+ * public app. Other Authorization schemes are not client authentication and are ignored.
+ */
+export function readClientCredentials(authorization: string | undefined, params: CredentialParams): ClientCredentials {
+  const basic = parseBasic(authorization)
+  if (basic) {
+    if (params.client_secret !== undefined) {
+      throw new OAuthError('invalid_request', 'Use one client authentication method: HTTP Basic or client_secret in the body, not both')
+    }
+    if (params.client_id !== undefined && params.client_id !== basic.clientId) {
+      throw new OAuthError('invalid_request', 'The client_id in the body differs from the one in the Authorization header')
+    }
+    return { method: 'client_secret_basic', ...basic }
+  }
+  if (params.client_id === undefined || params.client_id === '') {
+    throw new OAuthError('invalid_client', 'Client authentication is missing: use HTTP Basic, client_id and client_secret in the body, or client_id alone for a public app', 401)
+  }
+  if (params.client_secret !== undefined) return { method: 'client_secret_post', clientId: params.client_id, secret: params.client_secret }
+  return { method: 'none', clientId: params.client_id }
+}
+
+function parseBasic(authorization: string | undefined): { clientId: string; secret: string } | undefined {
+  if (authorization === undefined) return undefined
+  const match = /^Basic(?:\s+(\S*))?\s*$/i.exec(authorization)
+  if (!match) return undefined
+  const decoded = Buffer.from(match[1] ?? '', 'base64').toString('utf8')
+  const colon = decoded.indexOf(':')
+  const clientId = colon > 0 ? formDecode(decoded.slice(0, colon)) : undefined
+  const secret = colon > 0 ? formDecode(decoded.slice(colon + 1)) : undefined
+  if (!clientId || secret === undefined) {
+    throw new OAuthError('invalid_client', 'The Basic credentials are malformed: expected base64(client_id:client_secret)', 401, BASIC_CHALLENGE)
+  }
+  return { clientId, secret }
+}
+
+/** RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding. */
+function formDecode(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value.replace(/\+/g, ' '))
+  } catch {
+    return undefined
+  }
+}
+
+export interface ClientAuthenticatorOptions {
+  /** How long a successful authentication is remembered. */
+  cacheMs: number
+  maxEntries: number
+}
+
+/**
+ * Checks client credentials against the apps table.
+ *
+ * Successes are remembered for a few seconds, keyed by client_id and the
+ * secret's SHA-256, so a busy client costs a hash and a map look-up instead of
+ * two queries. The price: a secret rotated with no grace period, or an app
+ * disabled, in another process keeps working here for at most `cacheMs`. An
+ * entry never outlives the secret's own expiry, so rotation grace periods are
+ * exact. Failures are never cached.
+ */
+export class ClientAuthenticator {
+  readonly #cache: BoundedCache<App>
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly options: ClientAuthenticatorOptions = { cacheMs: 5000, maxEntries: 1000 },
+  ) {
+    this.#cache = new BoundedCache(options.maxEntries)
+  }
+
+  async authenticate(credentials: ClientCredentials): Promise<App> {
+    const now = this.clock.now()
+    const secretHash = credentials.secret === undefined ? '' : hashSecret(credentials.secret)
+    const key = `${credentials.method === 'none' ? 'none' : 'secret'}\n${credentials.clientId}\n${secretHash}`
+    const cached = this.#cache.get(key, now)
+    if (cached) return cached
+    const { app, validUntil } = await this.check(credentials, secretHash, now)
+    this.#cache.set(key, app, Math.min(validUntil, now + this.options.cacheMs))
+    return app
+  }
+
+  private async check(credentials: ClientCredentials, secretHash: string, now: number): Promise<{ app: App; validUntil: number }> {
+    const fail = (description: string) =>
+      new OAuthError('invalid_client', description, 401, credentials.method === 'client_secret_basic' ? BASIC_CHALLENGE : {})
+    const app = await findAppByClientId(this.db, credentials.clientId)
+    if (!app) throw fail('Client authentication failed')
+    if (app.disabledAt !== null) throw fail('Client authentication failed: the app is disabled')
+    if (credentials.method === 'none') {
+      if (!app.isPublic) throw fail('Client authentication failed: a confidential app must send its client secret')
+      return { app, validUntil: Infinity }
+    }
+    if (app.isPublic) throw fail('Client authentication failed: a public app has no secret; send client_id alone')
+    // Compare against every live secret without stopping early, so timing tells nothing about which matched.
+    let validUntil: number | undefined
+    for (const secret of await listLiveSecrets(this.db, app.id, now)) {
+      if (hashesEqual(secret.secret_hash, secretHash)) validUntil = secret.expires_at ?? Infinity
+    }
+    if (validUntil === undefined) throw fail('Client authentication failed')
+    return { app, validUntil }
+  }
+}

@@ -1,0 +1,36 @@
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import { OAuthError } from '../errors.js'
+import { registrationRequest, type ClientMetadata } from './register.schemas.js'
+import { checkInitialAccessToken, registerClient } from './register.service.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    initialAccessToken?: string
+  }
+}
+
+/** `POST /oauth/register` (RFC 7591), open to holders of an initial access token. */
+export async function registerRoutes(app: FastifyInstance): Promise<void> {
+  app.decorateRequest('initialAccessToken', undefined)
+  app.post<{ Body: ClientMetadata }>('/oauth/register', {
+    schema: registrationRequest,
+    // Schema failures are metadata errors here (RFC 7591 §3.2.2), not invalid_request.
+    attachValidation: true,
+    config: { errorFormat: 'oauth', rateLimit: app.rateLimitConfig },
+    // Authenticate before judging the metadata, so strangers learn nothing from validation messages.
+    preValidation: async (request: FastifyRequest) => {
+      request.initialAccessToken = await checkInitialAccessToken(app, request.headers.authorization)
+    },
+  }, async (request, reply) => {
+    if (request.validationError) throw new OAuthError('invalid_client_metadata', metadataProblem(request.validationError as FastifyError))
+    const registered = await registerClient(app, request.initialAccessToken!, request.body ?? {})
+    return reply.code(201).header('cache-control', 'no-store').header('pragma', 'no-cache').send(registered)
+  })
+}
+
+function metadataProblem(error: FastifyError): string {
+  const first = error.validation?.[0]
+  if (!first) return 'The client metadata is invalid'
+  const field = first.instancePath.slice(1).replace(/\//g, '.')
+  return field ? `"${field}" ${first.message}` : `The client metadata ${first.message}`
+}

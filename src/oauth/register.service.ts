@@ -1,0 +1,87 @@
+import type { FastifyInstance } from 'fastify'
+import { AppValidationError, createApp } from '../apps/apps.service.js'
+import { formatScope, parseScope, type ScopeDefinition } from '../domain/scopes.js'
+import { OAuthError } from '../errors.js'
+import type { ClientMetadata, RegistrationResponse } from './register.schemas.js'
+import { isUsableRegistrationToken, spendRegistrationToken } from './registration-tokens.js'
+
+export type RegistrationDeps = Pick<FastifyInstance, 'db' | 'clock' | 'apiDescription'>
+
+/**
+ * Grants a dynamically registered app may ask for. client_credentials needs an
+ * owner to act as and password must be granted deliberately, so both are for
+ * apps an administrator creates.
+ */
+const DYNAMIC_GRANT_TYPES = ['authorization_code', 'refresh_token']
+const DEFAULT_NAME = 'Unnamed app'
+
+export function invalidInitialAccessToken(description: string): OAuthError {
+  return new OAuthError('invalid_token', description, 401, { 'www-authenticate': 'Bearer realm="gatehouse", error="invalid_token"' })
+}
+
+/** The initial access token of `Authorization: Bearer …`, checked before anything else is looked at. */
+export async function checkInitialAccessToken(deps: RegistrationDeps, authorization: string | undefined): Promise<string> {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1]
+  if (token === undefined) throw invalidInitialAccessToken('Registration needs an initial access token: Authorization: Bearer <token>')
+  if (!(await isUsableRegistrationToken(deps.db, token, deps.clock.now()))) {
+    throw invalidInitialAccessToken('The initial access token is unknown, expired or used up')
+  }
+  return token
+}
+
+/**
+ * RFC 7591 §3: spends one use of the initial access token and creates the app,
+ * in one transaction — metadata that fails validation gives the use back.
+ */
+export async function registerClient(deps: RegistrationDeps, initialAccessToken: string, metadata: ClientMetadata): Promise<RegistrationResponse> {
+  const input = toAppInput(metadata, deps.apiDescription.scopes)
+  const { app, clientSecret } = await deps.db.transaction().execute(async (trx) => {
+    if (!(await spendRegistrationToken(trx, initialAccessToken, deps.clock.now()))) {
+      throw invalidInitialAccessToken('The initial access token is unknown, expired or used up')
+    }
+    return createApp(trx, deps.clock, deps.apiDescription.scopes, input).catch(toRegistrationError)
+  })
+  return {
+    client_id: app.clientId,
+    ...(clientSecret ? { client_secret: clientSecret, client_secret_expires_at: 0 } : {}),
+    client_id_issued_at: Math.floor(app.createdAt / 1000),
+    client_name: app.name,
+    redirect_uris: app.redirectUris,
+    grant_types: app.grantTypes,
+    response_types: app.grantTypes.includes('authorization_code') ? ['code'] : [],
+    token_endpoint_auth_method: app.tokenEndpointAuthMethod,
+    scope: formatScope(app.scopes),
+  }
+}
+
+function toAppInput(metadata: ClientMetadata, catalogue: readonly ScopeDefinition[]) {
+  const grantTypes = metadata.grant_types ?? DYNAMIC_GRANT_TYPES
+  const refused = grantTypes.filter((g) => !DYNAMIC_GRANT_TYPES.includes(g))
+  if (refused.length > 0) {
+    throw new OAuthError('invalid_client_metadata', `grant_types may hold only ${DYNAMIC_GRANT_TYPES.join(', ')} here, not ${refused.join(', ').slice(0, 200)}`)
+  }
+  const responseTypes = metadata.response_types ?? (grantTypes.includes('authorization_code') ? ['code'] : [])
+  if (responseTypes.some((r) => r !== 'code')) throw new OAuthError('invalid_client_metadata', 'response_types may hold only "code"')
+  // RFC 7591 §2.1: the code response type and the authorization_code grant go together.
+  if (responseTypes.includes('code') !== grantTypes.includes('authorization_code')) {
+    throw new OAuthError('invalid_client_metadata', 'response_types ["code"] and grant_types "authorization_code" must be registered together')
+  }
+  const scopes = parseScope(metadata.scope)
+  if (scopes === undefined) throw new OAuthError('invalid_client_metadata', 'scope is malformed: scope names separated by spaces')
+  return {
+    name: metadata.client_name?.trim() || DEFAULT_NAME,
+    redirectUris: metadata.redirect_uris ?? [],
+    grantTypes,
+    // RFC 7591 §2 lets the server pick a default; the user still consents to each scope asked for.
+    scopes: scopes.length > 0 ? scopes : catalogue.map((s) => s.name),
+    tokenEndpointAuthMethod: metadata.token_endpoint_auth_method ?? 'client_secret_basic',
+    createdVia: 'dynamic' as const,
+  }
+}
+
+function toRegistrationError(error: unknown): never {
+  if (error instanceof AppValidationError) {
+    throw new OAuthError(error.field === 'redirect_uris' ? 'invalid_redirect_uri' : 'invalid_client_metadata', error.message)
+  }
+  throw error
+}

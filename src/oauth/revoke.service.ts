@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify'
+import type { App } from '../apps/app.js'
+import { revokeGrantRows } from './grants.queries.js'
+import { findRefreshToken } from './refresh-tokens.service.js'
+
+export type RevocationDeps = Pick<FastifyInstance, 'db' | 'clock' | 'config' | 'revocations'>
+
+// Another host whose clock runs a little behind still accepts a token briefly after its exp; outlast that.
+const CLOCK_SKEW_MS = 60_000
+
+/**
+ * Ends a grant: the grant itself, every refresh token of its family, and —
+ * through the revocation list — every access token issued under it. Access
+ * tokens are not stored, but none outlives one lifetime from now.
+ */
+export async function revokeGrant(deps: RevocationDeps, grantId: string, reason: string): Promise<void> {
+  const now = deps.clock.now()
+  // Already revoked means already listed; replays of a dead code or token must not pile up entries.
+  if (!(await revokeGrantRows(deps.db, grantId, now, reason))) return
+  await deps.revocations.revoke('grant', grantId, now + deps.config.accessTokenTtlSeconds * 1000 + CLOCK_SKEW_MS)
+}
+
+/**
+ * RFC 7009: revokes `token` if it is one of `client`'s. A refresh token takes
+ * its whole family with it (RFC 7009 §2.1 allows it; a user signing out of an
+ * app expects nothing of it to keep working); an access token alone is listed
+ * by `jti`. Anything else — unknown, expired, another app's — is silently
+ * ignored: the answer is the same, so it reveals nothing.
+ */
+export async function revokeToken(deps: RevocationDeps & Pick<FastifyInstance, 'accessTokens'>, client: App, token: string): Promise<void> {
+  const refresh = await findRefreshToken(deps.db, token)
+  if (refresh) {
+    if (refresh.app_id === client.id && refresh.grant_revoked_at === null) await revokeGrant(deps, refresh.grant_id, 'revoked by the app')
+    return
+  }
+  const claims = await deps.accessTokens.verify(token).catch(() => undefined)
+  if (claims && claims.client_id === client.clientId && !deps.revocations.isRevoked(claims.jti, undefined)) {
+    await deps.revocations.revoke('jti', claims.jti, claims.exp * 1000 + CLOCK_SKEW_MS)
+  }
+}

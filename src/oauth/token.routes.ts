@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify'
+import type { ClientAuthenticator } from './client-auth.js'
+import { readClientCredentials } from './client-auth.js'
+import { exchange, type TokenParams } from './token.service.js'
+import { requireFormBody, tokenRequest } from './token.schemas.js'
+
+/** `POST /oauth/token` (RFC 6749 §3.2). */
+export async function tokenRoutes(app: FastifyInstance, { clients }: { clients: ClientAuthenticator }): Promise<void> {
+  app.post<{ Body: TokenParams }>('/oauth/token', {
+    schema: tokenRequest,
+    config: { errorFormat: 'oauth', rateLimit: app.rateLimitConfig },
+    preValidation: requireFormBody,
+  }, async (request, reply) => {
+    const client = await clients.authenticate(readClientCredentials(request.headers.authorization, request.body))
+    const tokens = await exchange(app, client, request.body)
+    app.metrics.tokensIssued.inc({ grant_type: request.body.grant_type })
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
+    return tokens
+  })
+}

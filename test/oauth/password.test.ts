@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { startTestApp } from '../support/app.js'
+import { addClient, addUser, asClient, claimsOf, PASSWORD, refresh } from './fixtures.js'
+
+test('the password grant issues an access and a refresh token under a new password grant', async () => {
+  const t = await startTestApp()
+  try {
+    const userId = await addUser(t.app)
+    const client = await addClient(t.app, { grantTypes: ['password', 'refresh_token'], redirectUris: [] })
+    const response = await asClient(t.app, client, '/oauth/token', { grant_type: 'password', username: 'ada', password: PASSWORD, scope: 'account' })
+    assert.equal(response.statusCode, 200)
+    const body = response.json()
+    assert.equal(body.scope, 'account')
+    const claims = claimsOf(body.access_token)
+    assert.equal(claims.sub, userId)
+    const grant = await t.app.db.selectFrom('grants').selectAll().where('id', '=', claims.gid!).executeTakeFirstOrThrow()
+    assert.equal(grant.kind, 'password')
+    assert.equal(grant.user_id, userId)
+    assert.equal((await refresh(t.app, client, body.refresh_token)).statusCode, 200)
+  } finally {
+    await t.close()
+  }
+})
+
+test('a wrong password or unknown user is invalid_grant', async () => {
+  const t = await startTestApp()
+  try {
+    await addUser(t.app)
+    const client = await addClient(t.app, { grantTypes: ['password'], redirectUris: [] })
+    for (const [username, password] of [['ada', 'wrong password'], ['nobody', PASSWORD]]) {
+      const response = await asClient(t.app, client, '/oauth/token', { grant_type: 'password', username, password })
+      assert.equal(response.statusCode, 400)
+      assert.equal(response.json().error, 'invalid_grant')
+    }
+  } finally {
+    await t.close()
+  }
+})
+
+test('the password grant needs a username and a password', async () => {
+  const t = await startTestApp()
+  try {
+    const client = await addClient(t.app, { grantTypes: ['password'], redirectUris: [] })
+    const response = await asClient(t.app, client, '/oauth/token', { grant_type: 'password', username: 'ada' })
+    assert.equal(response.json().error, 'invalid_request')
+  } finally {
+    await t.close()
+  }
+})
+
+test('an app not explicitly given the password grant cannot use it', async () => {
+  const t = await startTestApp()
+  try {
+    await addUser(t.app)
+    const client = await addClient(t.app)
+    assert.equal(client.app.grantTypes.includes('password'), false)
+    const response = await asClient(t.app, client, '/oauth/token', { grant_type: 'password', username: 'ada', password: PASSWORD })
+    assert.equal(response.json().error, 'unauthorized_client')
+  } finally {
+    await t.close()
+  }
+})
