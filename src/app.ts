@@ -1,8 +1,7 @@
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import type { Config } from './config.js'
 import { core, type CoreOptions } from './core.js'
@@ -22,7 +21,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     logger: { level: config.logLevel },
     trustProxy: config.trustProxy,
     // Request logs would dominate the gateway's cost; errors are still logged.
-    disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace',
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 256 * 1024,
     routerOptions: { ignoreTrailingSlash: true },
   })
@@ -30,13 +29,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(core, { config, ...options })
   await app.register(apiDescription)
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: { 'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
-    },
-    // Cross-origin clients (SPAs) call the token and API endpoints.
-    crossOriginResourcePolicy: false,
-  })
   await app.register(cookie)
   await app.register(formbody)
   // With Redis, limits are shared by every node; without, each process counts alone.

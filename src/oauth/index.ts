@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { setApiHeaders } from '../gateway/api-headers.js'
 import { authorizeRoutes } from './authorize.routes.js'
 import { ClientAuthenticator } from './client-auth.js'
 import { introspectRoutes } from './introspect.routes.js'
@@ -14,12 +15,15 @@ const PRUNE_EVERY_MS = 60 * 60 * 1000
 export async function oauth(app: FastifyInstance): Promise<void> {
   // One authenticator, so its short cache serves the token, introspection and revocation endpoints alike.
   const clients = new ClientAuthenticator(app.db, app.clock)
-  await app.register(metadataRoutes)
   await app.register(authorizeRoutes)
-  await app.register(tokenRoutes, { clients })
-  await app.register(introspectRoutes, { clients })
-  await app.register(revokeRoutes, { clients })
-  await app.register(registerRoutes)
+  await app.register(async (json) => {
+    json.addHook('onRequest', setApiHeaders)
+    await json.register(metadataRoutes)
+    await json.register(tokenRoutes, { clients })
+    await json.register(introspectRoutes, { clients })
+    await json.register(revokeRoutes, { clients })
+    await json.register(registerRoutes)
+  })
 
   const prune = setInterval(() => {
     pruneExpiredCredentials(app.db, app.clock.now()).catch((error) => app.log.warn({ err: error }, 'pruning expired credentials failed'))

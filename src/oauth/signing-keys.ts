@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject } from 'node:crypto'
 import { exportJWK, generateKeyPair, importJWK, type JWK, type CryptoKey } from 'jose'
 import { newId } from '../domain/ids.js'
 import type { Clock } from '../domain/clock.js'
@@ -7,7 +8,7 @@ import * as queries from './signing-keys.queries.js'
 export interface ActiveSigningKey {
   kid: string
   alg: 'ES256'
-  privateKey: CryptoKey
+  privateKey: KeyObject
 }
 
 /**
@@ -49,7 +50,7 @@ export class SigningKeys {
     }
     const activeRow = rows.find((row) => row.retired_at === null)
     this.#active = activeRow
-      ? { kid: activeRow.kid, alg: 'ES256', privateKey: (await importJWK(JSON.parse(activeRow.private_jwk), 'ES256')) as CryptoKey }
+      ? { kid: activeRow.kid, alg: 'ES256', privateKey: createPrivateKey({ key: JSON.parse(activeRow.private_jwk), format: 'jwk' }) }
       : undefined
     this.#verification = verification
     this.#jwks = jwks
