@@ -1,4 +1,67 @@
-import type { FastifyInstance } from 'fastify'
+import type { RouteOptions } from 'fastify'
+import fp from 'fastify-plugin'
+import { VerifiedTokenCache } from '../oauth/verified-token-cache.js'
+import { API_BASE_PATH, routePath, type ApiOperation } from './api-description.js'
+import { setApiHeaders } from './api-headers.js'
+import { Gate } from './gate.js'
+import './identity.js'
+import { upstreamProxy } from './proxy.js'
 
-/** The request gate in front of `/2.0/`: bearer token → identity → scope checks → the API. */
-export async function gateway(app: FastifyInstance): Promise<void> {}
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The OpenAPI operation a route implements; the gate takes its required scopes from the document. */
+    operationId?: string
+  }
+}
+
+/**
+ * The request gate in front of `/2.0/`: bearer token → identity → scope checks → the API.
+ * Registered before the API so it sees every route: a route names its OpenAPI
+ * operation and the gate is attached from the document, so scopes are written
+ * once. A `/2.0` route that names no operation, or another operation's path,
+ * stops start-up rather than going out unguarded.
+ */
+export const gateway = fp(
+  async (app) => {
+    const gate = new Gate({
+      accessTokens: app.accessTokens,
+      revocations: app.revocations,
+      clock: app.clock,
+      cache: app.config.gatewayCacheSize > 0 ? new VerifiedTokenCache(app.config.gatewayCacheSize) : undefined,
+      decisions: app.metrics.gatewayDecisions,
+    })
+    app.decorateRequest('identity', null)
+    app.addHook('onRoute', (route) => {
+      const operation = operationOf(route, app.apiDescription.operations)
+      if (!operation) return
+      const gateHooks = operation.requiredScopes ? [gate.hook(operation.requiredScopes)] : []
+      route.onRequest = [setApiHeaders, ...gateHooks, ...hooks(route.onRequest)]
+    })
+    if (app.config.upstreamUrl) await app.register(upstreamProxy, { upstreamUrl: app.config.upstreamUrl })
+  },
+  { name: 'gatehouse-gateway', dependencies: ['gatehouse-core', 'gatehouse-api-description', 'gatehouse-metrics'] },
+)
+
+/** The operation a route implements, checked against the route's method and path; undefined outside the API. */
+function operationOf(route: RouteOptions, operations: readonly ApiOperation[]): ApiOperation | undefined {
+  const operationId = route.config?.operationId
+  const where = `${route.method} ${route.url}`
+  if (operationId === undefined) {
+    if (route.url === API_BASE_PATH || route.url.startsWith(`${API_BASE_PATH}/`)) {
+      throw new Error(`${where} names no OpenAPI operation (config.operationId); every API route must`)
+    }
+    return undefined
+  }
+  const operation = operations.find((o) => o.operationId === operationId)
+  if (!operation) throw new Error(`${where} names the operation "${operationId}", which the API description lacks`)
+  const method = route.method === 'HEAD' && operation.method !== 'HEAD' ? 'GET' : route.method
+  if (method !== operation.method || route.url !== routePath(operation.path)) {
+    throw new Error(`${where} names the operation "${operationId}", which is ${operation.method} ${routePath(operation.path)}`)
+  }
+  return operation
+}
+
+function hooks<T>(value: T | T[] | undefined): T[] {
+  if (value === undefined) return []
+  return Array.isArray(value) ? value : [value]
+}

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { testConfig } from '../../src/config.js'
+import { routePath } from '../../src/gateway/api-description.js'
+import { createTestDatabase, type TestDatabase } from '../support/database.js'
+import { startTestApp, type TestApp } from '../support/app.js'
+
+let t: TestApp
+before(async () => (t = await startTestApp()))
+after(() => t.close())
+
+const SCOPES = ['account', 'workspace', 'repository', 'repository:write', 'issue', 'issue:write']
+
+test('GET /2.0/openapi.json serves the document without a token', async () => {
+  const response = await t.app.inject({ url: '/2.0/openapi.json' })
+  assert.equal(response.statusCode, 200)
+  assert.match(response.headers['content-type'] as string, /^application\/json/)
+  const document = response.json()
+  assert.equal(document.openapi, '3.1.0')
+  assert.deepEqual(Object.keys(document.components.securitySchemes.oauth2.flows.authorizationCode.scopes), SCOPES)
+  assert.deepEqual(t.app.apiDescription.scopes.map((s) => s.name), SCOPES)
+})
+
+test('every operation has an operationId, a security requirement and responses', () => {
+  const { paths } = t.app.apiDescription.document as { paths: Record<string, Record<string, any>> }
+  for (const [path, item] of Object.entries(paths)) {
+    for (const [method, operation] of Object.entries(item)) {
+      assert.equal(typeof operation.operationId, 'string', `${method} ${path}`)
+      assert.ok(Array.isArray(operation.security), `${method} ${path} has no security`)
+      assert.ok(Object.keys(operation.responses).length > 0)
+      for (const name of path.match(/\{([^}]+)\}/g) ?? []) {
+        assert.ok(operation.parameters.some((p: { name: string; in: string }) => p.in === 'path' && `{${p.name}}` === name), `${method} ${path} lacks ${name}`)
+      }
+    }
+  }
+})
+
+test('reads need the read scope and writes the :write scope; only the document itself is public', () => {
+  const byId = Object.fromEntries(t.app.apiDescription.operations.map((o) => [o.operationId, o.requiredScopes]))
+  assert.deepEqual(byId, {
+    getOpenApiDocument: null,
+    getCurrentUser: ['account'],
+    listWorkspaces: ['workspace'],
+    getWorkspace: ['workspace'],
+    listWorkspaceMembers: ['workspace'],
+    listRepositories: ['repository'],
+    createRepository: ['repository:write'],
+    getRepository: ['repository'],
+    updateRepository: ['repository:write'],
+    deleteRepository: ['repository:write'],
+    listIssues: ['issue'],
+    createIssue: ['issue:write'],
+    getIssue: ['issue'],
+    updateIssue: ['issue:write'],
+    listIssueComments: ['issue'],
+    createIssueComment: ['issue:write'],
+  })
+})
+
+test('every operation in the document is served by a route', () => {
+  for (const operation of t.app.apiDescription.operations) {
+    assert.ok(t.app.hasRoute({ method: operation.method as 'GET', url: routePath(operation.path) }), `${operation.method} ${operation.path} has no route`)
+  }
+})
+
+// The other direction is enforced at start-up: the gateway refuses any /2.0 route that names no
+// operation, or names one whose method and path differ, so no API route can go out unguarded.
+async function unreadyApp(): Promise<{ app: FastifyInstance; database: TestDatabase }> {
+  const database = await createTestDatabase()
+  const app = await buildApp(testConfig({ databaseUrl: database.url, rateLimitPerMinute: 0, seedDemo: false }))
+  return { app, database }
+}
+
+test('an API route without an operation in the document stops start-up', async () => {
+  const { app, database } = await unreadyApp()
+  try {
+    assert.throws(() => app.get('/2.0/unlisted', async () => 'open to all'), /names no OpenAPI operation/)
+    assert.throws(() => app.get('/2.0/other', { config: { operationId: 'noSuchOperation' } }, async () => ''), /lacks/)
+    assert.throws(
+      () => app.delete('/2.0/user', { config: { operationId: 'getCurrentUser' } }, async () => ''),
+      /which is GET \/2\.0\/user/,
+    )
+  } finally {
+    await app.close().catch(() => {})
+    await database.drop()
+  }
+})
