@@ -1,4 +1,3 @@
-import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
@@ -29,7 +28,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
 
   await app.register(core, { config, ...options })
   await app.register(apiDescription)
-  await app.register(cookie)
   await app.register(formbody)
   // With Redis, limits are shared by every node; without, each process counts alone.
   const rateLimitRedis = config.redisUrl ? new Redis(config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1 }) : undefined

@@ -96,6 +96,20 @@ export class InvalidTokenError extends GatehouseError {
   }
 }
 
+/** RFC 6750 §3: a protected resource was asked for without credentials; the challenge carries no error code. */
+export class MissingTokenError extends GatehouseError {
+  constructor(message = 'This operation needs an access token: send "Authorization: Bearer <token>"') {
+    super('ERR_UNAUTHENTICATED', message, 401)
+  }
+}
+
+/** The upstream API behind the gateway failed to answer (502) or answered too late (504). */
+export class UpstreamError extends GatehouseError {
+  constructor(message: string, status: 502 | 504) {
+    super('ERR_UPSTREAM', message, status)
+  }
+}
+
 /** RFC 6750 §3.1: the token is valid but lacks a scope the operation needs. */
 export class InsufficientScopeError extends GatehouseError {
   readonly requiredScopes: readonly string[]

@@ -1,8 +1,8 @@
-import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Counter } from 'prom-client'
 import type { Clock } from '../domain/clock.js'
 import { hasAllScopes } from '../domain/scopes.js'
-import { GatehouseError, InsufficientScopeError, InvalidTokenError } from '../errors.js'
+import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError } from '../errors.js'
 import type { AccessTokenClaims, AccessTokens } from '../oauth/access-token.js'
 import type { RevocationList } from '../oauth/revocation-list.js'
 import type { VerifiedTokenCache } from '../oauth/verified-token-cache.js'
@@ -19,8 +19,6 @@ export interface GateOptions {
   decisions: Counter<'outcome'>
 }
 
-// RFC 6750 §3: a request that sent no credentials gets a challenge without an error code.
-const CHALLENGE = 'Bearer realm="gatehouse"'
 const OUTCOME_LABELS: Record<GateOutcome, { outcome: GateOutcome }> = {
   allowed: { outcome: 'allowed' },
   missing_token: { outcome: 'missing_token' },
@@ -45,7 +43,7 @@ export class Gate {
   hook(required: readonly string[]): onRequestHookHandler {
     return (request, reply, done) => {
       const authorization = request.headers.authorization
-      if (!authorization) return done(this.#missingToken(reply))
+      if (!authorization) return done(this.#missingToken())
       const identity = this.#identify(authorization)
       if (identity instanceof Promise) {
         identity.then(
@@ -99,10 +97,9 @@ export class Gate {
     return error instanceof GatehouseError ? error : new InvalidTokenError('The access token could not be verified')
   }
 
-  #missingToken(reply: FastifyReply): GatehouseError {
+  #missingToken(): GatehouseError {
     this.#count('missing_token')
-    reply.header('www-authenticate', CHALLENGE)
-    return new GatehouseError('ERR_UNAUTHENTICATED', 'This operation needs an access token: send "Authorization: Bearer <token>"', 401)
+    return new MissingTokenError()
   }
 
   #count(outcome: GateOutcome): void {

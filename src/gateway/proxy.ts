@@ -1,7 +1,7 @@
 import replyFrom from '@fastify/reply-from'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
-import { BadRequestError, GatehouseError } from '../errors.js'
+import { BadRequestError, UpstreamError } from '../errors.js'
 import { API_BASE_PATH, routePath } from './api-description.js'
 import type { Identity } from './identity.js'
 
@@ -76,7 +76,7 @@ function assertPlainPath(url: string): void {
   }
 }
 
-function upstreamFailure(error: Error & { statusCode?: number }): GatehouseError {
-  if (error.statusCode === 504) return new GatehouseError('ERR_UPSTREAM', 'The API did not answer in time', 504)
-  return new GatehouseError('ERR_UPSTREAM', 'The API is unreachable; try again later', 502)
+function upstreamFailure(error: Error & { statusCode?: number }): UpstreamError {
+  if (error.statusCode === 504) return new UpstreamError('The API did not answer in time', 504)
+  return new UpstreamError('The API is unreachable; try again later', 502)
 }

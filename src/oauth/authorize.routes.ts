@@ -3,7 +3,7 @@ import { formActionSource } from '../domain/authorization-request.js'
 import { allowFormAction } from '../web/csp.js'
 import { csrfToken, verifyCsrf } from '../web/csrf.js'
 import { sendPage } from '../web/layout.js'
-import { pageSecurity } from '../web/page-security.js'
+import { pageScope } from '../web/page-scope.js'
 import { consentPage } from '../web/pages/consent.js'
 import { currentUser } from '../web/session.js'
 import { authorizeSchema, decisionSchema, type AuthorizeQuery, type DecisionBody } from './authorize.schemas.js'
@@ -11,7 +11,7 @@ import { decideAuthorization, startAuthorization, type AuthorizeDeps, type Conse
 
 /** The authorization endpoint (RFC 6749 §4.1, RFC 7636, RFC 9207) and its consent form. */
 export async function authorizeRoutes(app: FastifyInstance): Promise<void> {
-  await pageSecurity(app)
+  await pageScope(app)
   const deps: AuthorizeDeps = { db: app.db, clock: app.clock, config: app.config, catalogue: app.apiDescription.scopes }
 
   app.get<{ Querystring: AuthorizeQuery }>('/oauth/authorize', { schema: authorizeSchema, config: { errorFormat: 'page' } }, async (request, reply) => {

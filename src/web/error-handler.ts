@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { GatehouseError, InsufficientScopeError, InvalidTokenError, OAuthError } from '../errors.js'
+import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError, OAuthError } from '../errors.js'
 import { errorPage } from './layout.js'
 
 /**
@@ -40,6 +40,9 @@ export function installErrorHandling(app: FastifyInstance): void {
 function describe(error: FastifyError): Described {
   if (error instanceof OAuthError) {
     return { status: error.status, oauthError: error.error, code: error.error, message: error.message, headers: error.headers }
+  }
+  if (error instanceof MissingTokenError) {
+    return { status: 401, oauthError: 'invalid_request', code: error.code, message: error.message, headers: { 'www-authenticate': 'Bearer realm="gatehouse"' } }
   }
   if (error instanceof InvalidTokenError) {
     return {
