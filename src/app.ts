@@ -9,7 +9,7 @@ import { gateway } from './gateway/index.js'
 import { metrics } from './metrics.js'
 import { oauth } from './oauth/index.js'
 import { platformApi } from './platform/index.js'
-import { installErrorHandling } from './web/error-handler.js'
+import { frameworkErrorHandler, installErrorHandling } from './web/error-handler.js'
 import { web } from './web/index.js'
 
 export type BuildOptions = Omit<CoreOptions, 'config'>
@@ -22,6 +22,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Request logs would dominate the gateway's cost; errors are still logged.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 256 * 1024,
+    frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
   })
   installErrorHandling(app)

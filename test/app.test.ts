@@ -16,3 +16,15 @@ test('the app boots on a fresh database, creating a signing key', async () => {
     await t.close()
   }
 })
+
+test('a malformed URL gets a 400 in the API error shape, not a framework error', async () => {
+  const t = await startTestApp()
+  try {
+    const response = await t.app.inject({ method: 'GET', url: '/2.0/repositories/%E0%A4%A' })
+    assert.equal(response.statusCode, 400)
+    assert.equal(response.json().error.code, 'FST_ERR_BAD_URL')
+    assert.match(response.json().error.message, /not a valid url/)
+  } finally {
+    await t.close()
+  }
+})

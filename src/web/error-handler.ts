@@ -115,3 +115,12 @@ function titleFor(status: number): string {
 function quoted(value: string): string {
   return value.replace(/["\\]/g, "'")
 }
+
+/**
+ * Errors Fastify meets before routing (a malformed URL, a bad Content-Type header): no route, so no
+ * route format; answered in the API's shape instead of Fastify's own.
+ */
+export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
+  reply.code(status).send({ error: { code: error.code ?? 'ERR_BAD_REQUEST', message: error.message } })
+}
