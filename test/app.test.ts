@@ -28,3 +28,21 @@ test('a malformed URL gets a 400 in the API error shape, not a framework error',
     await t.close()
   }
 })
+
+test('a NUL character in input is a 400 on every database, never a 500', async () => {
+  const t = await startTestApp()
+  try {
+    const form = { 'content-type': 'application/x-www-form-urlencoded' }
+    const token = await t.app.inject({ method: 'POST', url: '/oauth/token', headers: form, payload: 'grant_type=client_credentials&client_id=a%00b&client_secret=x' })
+    assert.ok([400, 401].includes(token.statusCode), `token endpoint answered ${token.statusCode}`)
+    assert.ok(['invalid_request', 'invalid_client'].includes(token.json().error))
+    const authorize = await t.app.inject({ method: 'GET', url: '/oauth/authorize?client_id=%00&response_type=code' })
+    assert.equal(authorize.statusCode, 400)
+    const basic = await t.app.inject({
+      method: 'POST', url: '/oauth/introspect', headers: { ...form, authorization: `Basic ${Buffer.from('a\u0000:b').toString('base64')}` }, payload: 'token=x',
+    })
+    assert.ok([400, 401].includes(basic.statusCode), `introspection answered ${basic.statusCode}`)
+  } finally {
+    await t.close()
+  }
+})

@@ -4,7 +4,7 @@ import { newId } from '../domain/ids.js'
 import { generateOpaqueToken, hashSecret } from '../domain/opaque-token.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
 import { BadRequestError, NotFoundError } from '../errors.js'
-import type { Db } from '../store/database.js'
+import { inTransaction, type Db } from '../store/database.js'
 import { findUserById } from '../users/users.queries.js'
 import type { App } from './app.js'
 import { AppValidationError, validateNewApp, type NewAppInput } from './app-validation.js'
@@ -112,6 +112,3 @@ function toRow(app: App) {
   }
 }
 
-function inTransaction(db: Db, run: (trx: Db) => Promise<void>): Promise<void> {
-  return db.isTransaction ? run(db) : db.transaction().execute(run)
-}

@@ -3,6 +3,9 @@ import { generatePassword } from '../domain/password.js'
 import { loadApiDescription } from '../gateway/api-description.js'
 import { createIssue, createRepository, createWorkspace } from '../platform/index.js'
 import { countUsers, createUser } from '../users/users.service.js'
+import type { Clock } from '../domain/clock.js'
+import type { ScopeDefinition } from '../domain/scopes.js'
+import { inTransaction, type Db } from '../store/database.js'
 import type { CommandContext } from './context.js'
 
 export interface DemoSeed {
@@ -20,9 +23,14 @@ export const DEMO_REDIRECT_URI = 'http://127.0.0.1:9876/callback'
  * issue, and a confidential demo app owned by the user. Passwords and the
  * secret are generated, returned once and stored only as hashes.
  */
-export async function seedDemoIfEmpty({ config, db, clock }: CommandContext): Promise<DemoSeed | undefined> {
-  if ((await countUsers(db)) > 0) return undefined
+export async function seedDemoIfEmpty({ config, db: store, clock }: CommandContext): Promise<DemoSeed | undefined> {
   const { scopes } = await loadApiDescription(config)
+  // All or nothing: a seed that failed halfway would leave users, and so never run again.
+  return inTransaction(store, (db) => seed(db, clock, scopes))
+}
+
+async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[]): Promise<DemoSeed | undefined> {
+  if ((await countUsers(db)) > 0) return undefined
   const adminPassword = generatePassword()
   const userPassword = generatePassword()
   const admin = await createUser(db, clock, { username: 'admin', password: adminPassword, isAdmin: true, displayName: 'Demo admin' })

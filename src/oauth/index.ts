@@ -26,7 +26,8 @@ export async function oauth(app: FastifyInstance): Promise<void> {
   })
 
   const prune = setInterval(() => {
-    pruneExpiredCredentials(app.db, app.clock.now()).catch((error) => app.log.warn({ err: error }, 'pruning expired credentials failed'))
+    Promise.all([pruneExpiredCredentials(app.db, app.clock.now()), app.revocations.prune()])
+      .catch((error) => app.log.warn({ err: error }, 'pruning expired credentials failed'))
   }, PRUNE_EVERY_MS)
   prune.unref()
   app.addHook('onClose', async () => clearInterval(prune))

@@ -15,6 +15,7 @@ const CHANNEL = 'gatehouse:revocations'
 // Rows written by another process may commit a little after their created_at; re-read this far back.
 const POLL_OVERLAP_MS = 5000
 const PRUNE_EVERY_MS = 60_000
+const FULL_POLL_EVERY_MS = 30_000
 
 /**
  * Revoked access tokens (by `jti`) and revoked grants, which every process
@@ -22,27 +23,33 @@ const PRUNE_EVERY_MS = 60_000
  *
  * The database is the record; each process mirrors the live entries in memory
  * and polls for new ones. With Redis, revocations are also published so other
- * processes learn of them at once; the poll still catches anything missed.
+ * processes learn of them at once; the poll still catches anything missed, and a full re-read
+ * every 30 s bounds what clock skew between nodes or a slow commit can delay.
  */
 export class RevocationList {
   #entries = new Map<string, number>()
   #lastPoll = 0
   #timer: NodeJS.Timeout | undefined
   #lastPrune = 0
+  #lastFullPoll = 0
   #publisher: Redis | undefined
   #subscriber: Redis | undefined
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly options: { pollMs: number; redisUrl?: string },
+    private readonly options: { pollMs: number; redisUrl?: string; fullPollMs?: number },
   ) {}
 
   async start(): Promise<void> {
     await this.poll(0)
     if (this.options.redisUrl) await this.connectRedis(this.options.redisUrl)
     this.#timer = setInterval(() => {
-      this.poll(this.#lastPoll - POLL_OVERLAP_MS).catch(() => {
+      // The short poll reads recent rows; a periodic full read catches rows whose created_at came
+      // from a clock further behind, or that committed later, than the overlap allows for.
+      const now = this.clock.now()
+      const full = now - this.#lastFullPoll >= (this.options.fullPollMs ?? FULL_POLL_EVERY_MS)
+      this.poll(full ? 0 : this.#lastPoll - POLL_OVERLAP_MS).catch(() => {
         // A failed poll is retried on the next tick; the entries already known still apply.
       })
     }, this.options.pollMs)
@@ -60,12 +67,23 @@ export class RevocationList {
     return this.#entries.has(`jti:${jti}`) || (grantId !== undefined && this.#entries.has(`grant:${grantId}`))
   }
 
-  /** Records a revocation; `expiresAt` is when the last token it could affect expires. */
-  async revoke(kind: RevocationKind, subject: string, expiresAt: number, db: Db = this.db): Promise<void> {
-    const now = this.clock.now()
-    await db.insertInto('revocations').values({ id: newId(), kind, subject, created_at: now, expires_at: expiresAt }).execute()
-    this.remember({ kind, subject, expiresAt })
-    this.#publisher?.publish(CHANNEL, JSON.stringify({ kind, subject, expiresAt } satisfies RevocationMessage)).catch(() => {})
+  /** Records a revocation and tells every process; `expiresAt` is when the last token it could affect expires. */
+  async revoke(kind: RevocationKind, subject: string, expiresAt: number): Promise<void> {
+    const announce = await this.record(this.db, kind, subject, expiresAt)
+    announce()
+  }
+
+  /**
+   * Writes a revocation inside the caller's transaction and returns the function that announces it,
+   * to be called once the transaction has committed: other processes must never learn of a
+   * revocation that was rolled back, and the record must never be lost when the rest committed.
+   */
+  async record(trx: Db, kind: RevocationKind, subject: string, expiresAt: number): Promise<() => void> {
+    await trx.insertInto('revocations').values({ id: newId(), kind, subject, created_at: this.clock.now(), expires_at: expiresAt }).execute()
+    return () => {
+      this.remember({ kind, subject, expiresAt })
+      this.#publisher?.publish(CHANNEL, JSON.stringify({ kind, subject, expiresAt } satisfies RevocationMessage)).catch(() => {})
+    }
   }
 
   /** Forgets expired entries in memory and deletes them from the store. */
@@ -86,6 +104,7 @@ export class RevocationList {
       .execute()
     for (const row of rows) this.remember({ kind: row.kind as RevocationKind, subject: row.subject, expiresAt: row.expires_at })
     this.#lastPoll = startedAt
+    if (since === 0) this.#lastFullPoll = startedAt
     if (startedAt - this.#lastPrune > PRUNE_EVERY_MS) {
       this.#lastPrune = startedAt
       for (const [key, expiresAt] of this.#entries) if (expiresAt <= startedAt) this.#entries.delete(key)

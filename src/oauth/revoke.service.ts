@@ -15,9 +15,14 @@ const CLOCK_SKEW_MS = 60_000
  */
 export async function revokeGrant(deps: RevocationDeps, grantId: string, reason: string): Promise<void> {
   const now = deps.clock.now()
-  // Already revoked means already listed; replays of a dead code or token must not pile up entries.
-  if (!(await revokeGrantRows(deps.db, grantId, now, reason))) return
-  await deps.revocations.revoke('grant', grantId, now + deps.config.accessTokenTtlSeconds * 1000 + CLOCK_SKEW_MS)
+  // One transaction: a grant marked revoked always has its revocation entry, or a later call
+  // would find it "already revoked" and never list its access tokens.
+  const announce = await deps.db.transaction().execute(async (trx) => {
+    // Already revoked means already listed; replays of a dead code or token must not pile up entries.
+    if (!(await revokeGrantRows(trx, grantId, now, reason))) return undefined
+    return deps.revocations.record(trx, 'grant', grantId, now + deps.config.accessTokenTtlSeconds * 1000 + CLOCK_SKEW_MS)
+  })
+  announce?.()
 }
 
 /**

@@ -1,7 +1,7 @@
 import { newId } from '../domain/ids.js'
 import type { Clock } from '../domain/clock.js'
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js'
-import type { Db } from '../store/database.js'
+import { inTransaction, type Db } from '../store/database.js'
 import { toPlatformUser, toWorkspace, type Membership, type PlatformUser, type Workspace, type WorkspaceRole } from './models.js'
 import { paged, type Page, type PageRequest } from './pagination.js'
 import { SLUG_PATTERN } from './platform.schemas.js'
@@ -30,7 +30,7 @@ export async function createWorkspace(db: Db, clock: Clock, input: NewWorkspace)
   const now = clock.now()
   const workspace: Workspace = { id: newId(), slug: input.slug, name: input.name?.trim() || input.slug, createdAt: now }
   try {
-    await db.transaction().execute(async (trx) => {
+    await inTransaction(db, async (trx) => {
       await queries.insertWorkspace(trx, { id: workspace.id, slug: workspace.slug, name: workspace.name, created_at: now })
       await queries.insertMembers(trx, input.members.map((m) => ({ workspace_id: workspace.id, user_id: m.userId, role: m.role, created_at: now })))
     })

@@ -60,3 +60,16 @@ async function currentSchema(db: Db): Promise<string | undefined> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db)
   return rows[0]?.schema
 }
+
+/**
+ * PostgreSQL refused a value (SQLSTATE class 22, data exception — e.g. a NUL character in text,
+ * which SQLite stores): the request's fault, not the server's.
+ */
+export function isRejectedValue(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && typeof error.code === 'string' && error.code.startsWith('22')
+}
+
+/** Runs `work` in the caller's transaction if `db` is one, else in a new one, so services compose. */
+export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work)
+}

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError, OAuthError } from '../errors.js'
+import { isRejectedValue } from '../store/database.js'
 import { errorPage } from './layout.js'
 
 /**
@@ -70,6 +71,9 @@ function describe(error: FastifyError): Described {
       message: error.expose ? error.message : 'Internal error',
       headers: {},
     }
+  }
+  if (isRejectedValue(error)) {
+    return { status: 400, oauthError: 'invalid_request', code: 'ERR_BAD_REQUEST', message: 'The request contains a value that cannot be stored, such as a NUL character', headers: {} }
   }
   if (error.validation) {
     return { status: 400, oauthError: 'invalid_request', code: 'ERR_BAD_REQUEST', message: validationMessage(error), headers: {} }

@@ -80,3 +80,19 @@ test('issued tokens are counted by grant type', async () => {
     await t.close()
   }
 })
+
+test('client_credentials for an app whose owner is disabled is refused: the token would act for a disabled account', async () => {
+  const t = await startTestApp()
+  try {
+    const ownerId = await addUser(t.app)
+    const client = await addClient(t.app, { ownerId })
+    assert.equal((await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })).statusCode, 200)
+    await t.app.db.updateTable('users').set({ disabled_at: Date.now() }).where('id', '=', ownerId).execute()
+    const response = await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })
+    assert.equal(response.statusCode, 400)
+    assert.equal(response.json().error, 'unauthorized_client')
+    assert.match(response.json().error_description, /disabled/)
+  } finally {
+    await t.close()
+  }
+})

@@ -75,3 +75,25 @@ test('with Redis, a revocation reaches another process at once, without waiting 
     await database.drop()
   }
 })
+
+test('clock skew: a revocation written by a node whose clock runs behind still reaches the others', async () => {
+  const database = await createTestDatabase()
+  const storeA = database.open()
+  const storeB = database.open()
+  await migrateToLatest(storeA.db)
+  // The writer's clock is a minute behind: its row's created_at is older than any short poll window.
+  const writer = new RevocationList(storeA.db, { now: () => Date.now() - 60_000 }, { pollMs: 60_000 })
+  const reader = new RevocationList(storeB.db, { now: () => Date.now() }, { pollMs: 50, fullPollMs: 300 })
+  try {
+    await Promise.all([writer.start(), reader.start()])
+    await sleep(100)
+    await writer.revoke('jti', 'late-jti', Date.now() + 600_000)
+    const deadline = Date.now() + 2000
+    while (!reader.isRevoked('late-jti', undefined) && Date.now() < deadline) await sleep(20)
+    assert.equal(reader.isRevoked('late-jti', undefined), true)
+  } finally {
+    await Promise.all([writer.stop(), reader.stop()])
+    await Promise.all([storeA.destroy(), storeB.destroy()])
+    await database.drop()
+  }
+})

@@ -1,4 +1,5 @@
 import { OAuthError } from '../../errors.js'
+import { findUserById } from '../../users/users.queries.js'
 import { grantedScope, type GrantHandler } from './grant.js'
 
 /**
@@ -10,6 +11,10 @@ export const clientCredentialsGrant: GrantHandler = async (deps, client, params)
   if (client.isPublic) throw new OAuthError('unauthorized_client', 'A public app cannot use client_credentials')
   if (client.ownerId === null) {
     throw new OAuthError('unauthorized_client', 'This app has no owner, so its client_credentials tokens would act as nobody; give the app an owner first')
+  }
+  const owner = await findUserById(deps.db, client.ownerId)
+  if (!owner || owner.disabled_at !== null) {
+    throw new OAuthError('unauthorized_client', "This app's owner is disabled, so its client_credentials tokens would act for a disabled account")
   }
   const scope = grantedScope(params.scope, client.scopes)
   const access = await deps.accessTokens.issue({ subject: client.ownerId, clientId: client.clientId, scope })
