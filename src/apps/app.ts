@@ -9,6 +9,8 @@ export interface App {
   clientId: string
   name: string
   ownerId: string | null
+  /** The owner's account is disabled: tokens acting as the owner must not be issued. */
+  ownerDisabled: boolean
   isPublic: boolean
   tokenEndpointAuthMethod: TokenEndpointAuthMethod
   redirectUris: string[]
@@ -20,12 +22,13 @@ export interface App {
   disabledAt: number | null
 }
 
-export function toApp(row: AppRow): App {
+export function toApp(row: AppRow & { owner_disabled_at?: number | null }): App {
   return {
     id: row.id,
     clientId: row.client_id,
     name: row.name,
     ownerId: row.owner_id,
+    ownerDisabled: row.owner_disabled_at !== null && row.owner_disabled_at !== undefined,
     isPublic: row.is_public === 1,
     tokenEndpointAuthMethod: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
     redirectUris: JSON.parse(row.redirect_uris) as string[],

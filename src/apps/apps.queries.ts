@@ -5,7 +5,13 @@ import { toApp, type App } from './app.js'
 
 /** The app with this client_id, disabled ones included (callers decide what disabled means). */
 export async function findAppByClientId(db: Db, clientId: string): Promise<App | undefined> {
-  const row = await db.selectFrom('apps').selectAll().where('client_id', '=', clientId).executeTakeFirst()
+  const row = await db
+    .selectFrom('apps')
+    .leftJoin('users as owner', 'owner.id', 'apps.owner_id')
+    .selectAll('apps')
+    .select('owner.disabled_at as owner_disabled_at')
+    .where('apps.client_id', '=', clientId)
+    .executeTakeFirst()
   return row ? toApp(row) : undefined
 }
 

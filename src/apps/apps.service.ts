@@ -25,7 +25,8 @@ export async function createApp(
 ): Promise<{ app: App; clientSecret?: string }> {
   const valid = validateNewApp(scopeCatalogue, input)
   const ownerId = input.ownerId ?? null
-  if (ownerId !== null && !(await findUserById(db, ownerId))) throw new AppValidationError('owner', `No user has the id "${ownerId}"`)
+  const owner = ownerId === null ? undefined : await findUserById(db, ownerId)
+  if (ownerId !== null && !owner) throw new AppValidationError('owner', `No user has the id "${ownerId}"`)
 
   const now = clock.now()
   const app: App = {
@@ -33,6 +34,7 @@ export async function createApp(
     clientId: newClientId(),
     name: valid.name,
     ownerId,
+    ownerDisabled: owner !== undefined && owner.disabled_at !== null,
     isPublic: valid.isPublic,
     tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
     redirectUris: valid.redirectUris,

@@ -82,12 +82,14 @@ test('issued tokens are counted by grant type', async () => {
 })
 
 test('client_credentials for an app whose owner is disabled is refused: the token would act for a disabled account', async () => {
-  const t = await startTestApp()
+  let now = Date.now()
+  const t = await startTestApp({}, { clock: { now: () => now } })
   try {
     const ownerId = await addUser(t.app)
     const client = await addClient(t.app, { ownerId })
     assert.equal((await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })).statusCode, 200)
-    await t.app.db.updateTable('users').set({ disabled_at: Date.now() }).where('id', '=', ownerId).execute()
+    await t.app.db.updateTable('users').set({ disabled_at: now }).where('id', '=', ownerId).execute()
+    now += 6000 // past the client-authentication cache
     const response = await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })
     assert.equal(response.statusCode, 400)
     assert.equal(response.json().error, 'unauthorized_client')

@@ -1,5 +1,4 @@
 import { OAuthError } from '../../errors.js'
-import { findUserById } from '../../users/users.queries.js'
 import { grantedScope, type GrantHandler } from './grant.js'
 
 /**
@@ -12,8 +11,8 @@ export const clientCredentialsGrant: GrantHandler = async (deps, client, params)
   if (client.ownerId === null) {
     throw new OAuthError('unauthorized_client', 'This app has no owner, so its client_credentials tokens would act as nobody; give the app an owner first')
   }
-  const owner = await findUserById(deps.db, client.ownerId)
-  if (!owner || owner.disabled_at !== null) {
+  // From the app's look-up (cached with the client's authentication for a few seconds), not another query.
+  if (client.ownerDisabled) {
     throw new OAuthError('unauthorized_client', "This app's owner is disabled, so its client_credentials tokens would act for a disabled account")
   }
   const scope = grantedScope(params.scope, client.scopes)
