@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
 import { BadRequestError, UpstreamError } from '../errors.js'
 import { API_BASE_PATH, routePath } from './api-description.js'
+import { PROXIED_RESPONSE_HEADERS, UPSTREAM_HEADERS_DROPPED } from './api-headers.js'
 import type { Identity } from './identity.js'
 
 /** The headers the upstream may trust: set only by Gatehouse, after stripping any the caller sent. */
@@ -33,6 +34,7 @@ export async function upstreamProxy(app: FastifyInstance, { upstreamUrl }: { ups
     assertPlainPath(path)
     return reply.from(basePath + path, {
       rewriteRequestHeaders: (_request, headers) => withIdentity(headers, request.identity),
+      rewriteHeaders: (headers) => fromUpstream(headers),
       onError: (failed, { error }) => failed.send(upstreamFailure(error as Error & { statusCode?: number })),
     })
   }
@@ -54,13 +56,25 @@ export function withIdentity(headers: IncomingHttpHeaders, identity: Identity | 
   delete headers.authorization
   // The session cookie authenticates people to Gatehouse; the upstream has no use for it.
   delete headers.cookie
-  for (const name of Object.keys(headers)) if (name.startsWith(IDENTITY_HEADER_PREFIX)) delete headers[name]
+  // CGI-style upstreams (PHP, WSGI, Django) read `X_Gatehouse_User_Id` as `x-gatehouse-user-id`.
+  for (const name of Object.keys(headers)) {
+    if (name.toLowerCase().replaceAll('_', '-').startsWith(IDENTITY_HEADER_PREFIX)) delete headers[name]
+  }
   if (identity) {
     headers[IDENTITY_HEADERS.userId] = identity.userId
     headers[IDENTITY_HEADERS.clientId] = identity.clientId
     headers[IDENTITY_HEADERS.scopes] = [...identity.scopes].join(' ')
   }
   return headers
+}
+
+/** The response headers for the caller: the upstream's, without cookies for our origin, under our content policy. */
+export function fromUpstream<Headers extends IncomingHttpHeaders>(headers: Headers): Headers {
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase()
+    if (UPSTREAM_HEADERS_DROPPED.has(lower) || Object.hasOwn(PROXIED_RESPONSE_HEADERS, lower)) delete headers[name]
+  }
+  return Object.assign(headers, PROXIED_RESPONSE_HEADERS)
 }
 
 /** A "." or ".." segment would let the upstream resolve another operation than the one the gate checked. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, test } from 'node:test'
-import { SignJWT, generateKeyPair } from 'jose'
+import { SignJWT, decodeProtectedHeader, generateKeyPair, type JWTPayload } from 'jose'
 import { AccessTokens } from '../../src/oauth/access-token.js'
 import { startTestApp, type TestApp } from '../support/app.js'
 import { makeCaller, type Caller } from '../platform/fixtures.js'
@@ -25,6 +25,17 @@ function getUser(authorization?: string) {
 
 async function issue(scope = 'account', grantId?: string) {
   return t.app.accessTokens.issue({ subject: ada.id, clientId: 'test-app', scope, grantId })
+}
+
+/** Signs `claims` with Gatehouse's own key and kid, so only the header or claim under test can make it fail. */
+async function signWithOurKey(claims: JWTPayload, header: { typ?: string } = {}): Promise<string> {
+  const { kid } = decodeProtectedHeader((await issue()).token)
+  const { privateKey } = t.app.signingKeys.signingKey()
+  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt', ...header }).sign(privateKey)
+}
+
+function base64url(value: object): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url')
 }
 
 function assertInvalidToken(response: Awaited<ReturnType<typeof getUser>>, description: RegExp) {
@@ -78,13 +89,47 @@ test('bad signature: a token signed by another key under our kid is refused', as
   assertInvalidToken(await getUser(`Bearer ${unknownKid}`), /unknown key/)
 })
 
-test('alg confusion: unsigned and HMAC tokens are refused', async () => {
+test('a token signed by hand with our key, kid and claims is accepted (the control for the forgeries below)', async () => {
   const { claims } = await issue()
-  const body = Buffer.from(JSON.stringify(claims)).toString('base64url')
-  const none = `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'at+jwt' })).toString('base64url')}.${body}.`
-  assertInvalidToken(await getUser(`Bearer ${none}`), /./)
-  const hmac = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'at+jwt' }).sign(new TextEncoder().encode('x'.repeat(32)))
-  assertInvalidToken(await getUser(`Bearer ${hmac}`), /./)
+  assert.equal((await getUser(`Bearer ${await signWithOurKey({ ...claims })}`)).statusCode, 200)
+})
+
+test('alg confusion: unsigned and HMAC tokens under our kid are refused', async () => {
+  const { token, claims } = await issue()
+  const { kid } = decodeProtectedHeader(token)
+  assert.ok(kid)
+  const none = `${base64url({ alg: 'none', kid, typ: 'at+jwt' })}.${base64url(claims)}.`
+  // The classic confusion: HMAC keyed with the public key, which anyone can fetch from the JWKS.
+  const publicJwk = t.app.signingKeys.jwks().keys.find((key) => key.kid === kid)
+  assert.ok(publicJwk)
+  const hmac = await new SignJWT({ ...claims })
+    .setProtectedHeader({ alg: 'HS256', kid, typ: 'at+jwt' })
+    .sign(new TextEncoder().encode(JSON.stringify(publicJwk)))
+  for (const forged of [none, hmac]) {
+    const response = await getUser(`Bearer ${forged}`)
+    assertInvalidToken(response, /error_description="[^"]+"/)
+    // Refused for its algorithm, not for an unrelated reason such as the kid.
+    assert.doesNotMatch(response.headers['www-authenticate'] as string, /unknown key/)
+  }
+})
+
+test('jwt type confusion: a token of another type signed with our key is refused (RFC 9068 §4)', async () => {
+  const { claims } = await issue()
+  for (const typ of ['JWT', 'id_token+jwt', 'application/jwt']) {
+    assertInvalidToken(await getUser(`Bearer ${await signWithOurKey({ ...claims }, { typ })}`), /typ/)
+  }
+})
+
+test('jwt issuer validation: a token naming another issuer is refused even when signed with our key', async () => {
+  const { claims } = await issue()
+  assertInvalidToken(await getUser(`Bearer ${await signWithOurKey({ ...claims, iss: 'https://other.example' })}`), /iss/)
+})
+
+test('jwt audience validation: a token for another audience is refused even when signed with our key', async () => {
+  const { claims } = await issue()
+  for (const aud of ['https://other.example/api', ['https://other.example/api']]) {
+    assertInvalidToken(await getUser(`Bearer ${await signWithOurKey({ ...claims, aud })}`), /aud/)
+  }
 })
 
 test('jwt audience validation: a token for another API is refused', async () => {

@@ -27,6 +27,7 @@ const upstreamDocument = {
     '/items': { get: { operationId: 'listItems' }, post: { operationId: 'createItem', security: [{ oauth2: ['items:write'] }] } },
     '/items/{id}': { get: { operationId: 'getItem' } },
     '/status': { get: { operationId: 'status', security: [] } },
+    '/page': { get: { operationId: 'page', security: [] } },
   },
 }
 
@@ -35,6 +36,16 @@ async function startUpstream(): Promise<string> {
   upstream.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) => done(null, body))
   upstream.register(async (api) => {
     api.get('/openapi.json', async () => upstreamDocument)
+    // A hostile or careless upstream: a page with script that tries to take over Gatehouse's cookies and policy.
+    api.get('/page', async (_request, reply) =>
+      reply
+        .header('set-cookie', ['gatehouse_csrf=chosen-by-upstream; Path=/', 'tracker=1; Path=/'])
+        .header('clear-site-data', '"cookies"')
+        .header('content-security-policy', "script-src 'unsafe-inline'")
+        .header('x-content-type-options', 'none')
+        .type('text/html')
+        .send('<script>fetch("/consent")</script>'),
+    )
     api.all('/*', async (request, reply) => {
       seen.push({ method: request.method, url: request.url, headers: request.headers, body: request.body })
       return reply.code(request.method === 'POST' ? 201 : 200).header('x-upstream', 'yes').send({ from: 'upstream', url: request.url })
@@ -65,7 +76,7 @@ function lastSeen(): Seen {
 
 test("the gateway takes the upstream's scope catalogue and operations from its document", () => {
   assert.deepEqual(t.app.apiDescription.scopes.map((s) => s.name), ['items:read', 'items:write'])
-  assert.deepEqual(t.app.apiDescription.operations.map((o) => o.operationId), ['listItems', 'createItem', 'getItem', 'status'])
+  assert.deepEqual(t.app.apiDescription.operations.map((o) => o.operationId), ['listItems', 'createItem', 'getItem', 'status', 'page'])
 })
 
 test('no token: 401 and the upstream is not called', async () => {
@@ -114,6 +125,50 @@ test('identity header spoofing: headers the caller sends in our name are replace
   assert.equal(open.statusCode, 200)
   ;({ headers } = lastSeen())
   for (const name of Object.keys(spoofed)) assert.equal(headers[name.toLowerCase()], undefined, name)
+})
+
+test('identity header spoofing via underscores: names CGI-style upstreams read as ours are dropped', async () => {
+  const spoofed = {
+    x_gatehouse_user_id: 'admin',
+    X_Gatehouse_Scopes: 'everything',
+    'X-GATEHOUSE_CLIENT_ID': 'trusted',
+    'x-gatehouse_extra': '1',
+  }
+  const underscored = (headers: Seen['headers']) => Object.keys(headers).filter((name) => name.replaceAll('_', '-').startsWith('x-gatehouse-') && name.includes('_'))
+
+  const admitted = await t.app.inject({ url: '/2.0/items', headers: { ...spoofed, authorization: `Bearer ${await token('items:read')}` } })
+  assert.equal(admitted.statusCode, 200)
+  let { headers } = lastSeen()
+  assert.deepEqual(underscored(headers), [])
+  assert.equal(headers['x-gatehouse-user-id'], 'user-1')
+  assert.equal(headers['x-gatehouse-client-id'], 'client-1')
+  assert.equal(headers['x-gatehouse-scopes'], 'items:read')
+
+  const open = await t.app.inject({ url: '/2.0/status', headers: spoofed })
+  assert.equal(open.statusCode, 200)
+  ;({ headers } = lastSeen())
+  assert.deepEqual(Object.keys(headers).filter((name) => name.replaceAll('_', '-').startsWith('x-gatehouse-')), [])
+})
+
+test('upstream cookie injection: a proxied response cannot set or clear cookies on our origin', async () => {
+  const response = await t.app.inject({ url: '/2.0/page' })
+  assert.equal(response.statusCode, 200)
+  assert.match(response.body, /<script>/)
+  assert.equal(response.headers['set-cookie'], undefined)
+  assert.equal(response.headers['clear-site-data'], undefined)
+  assert.deepEqual(response.cookies, [])
+})
+
+test('upstream script on our origin: proxied responses are sandboxed and not sniffed, whatever the upstream sent', async () => {
+  const page = await t.app.inject({ url: '/2.0/page' })
+  assert.match(page.headers['content-type'] as string, /^text\/html/)
+  assert.equal(page.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'; sandbox")
+  assert.equal(page.headers['x-content-type-options'], 'nosniff')
+
+  const json = await t.app.inject({ url: '/2.0/items', headers: { authorization: `Bearer ${await token('items:read')}` } })
+  assert.equal(json.statusCode, 200)
+  assert.equal(json.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'; sandbox")
+  assert.equal(json.headers['x-content-type-options'], 'nosniff')
 })
 
 test('request bodies reach the upstream as sent, and its status comes back', async () => {
