@@ -112,5 +112,6 @@ function toInvalidToken(error: unknown): InvalidTokenError {
   if (error instanceof joseErrors.JWTExpired) return new InvalidTokenError('The access token expired')
   if (error instanceof joseErrors.JWTClaimValidationFailed) return new InvalidTokenError(`The access token is not valid here: ${error.message}`)
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return new InvalidTokenError('The access token signature is invalid')
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return new InvalidTokenError('The access token is not signed with ES256')
   return new InvalidTokenError('The access token is malformed')
 }
