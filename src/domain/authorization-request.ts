@@ -1,5 +1,6 @@
 import type { App } from '../apps/app.js'
 import type { OAuthErrorValue } from '../errors.js'
+import { redirectUriMatches } from './redirect-uri.js'
 import { parseScope, scopesOutside, type ScopeDefinition } from './scopes.js'
 
 /** The parameters of RFC 6749 §4.1.1 and RFC 7636 §4.3 that Gatehouse reads; others are ignored, as §3.1 asks. */
@@ -24,6 +25,8 @@ export type AuthorizationParameters = Partial<Record<AuthorizationParameterName,
 export interface AuthorizationRequest {
   clientId: string
   redirectUri: string
+  /** Whether the request named its redirect_uri; if so, the token request must repeat it (RFC 6749 §4.1.3). */
+  redirectUriProvided: boolean
   scope: string[]
   state: string | undefined
   codeChallenge: string | null
@@ -53,12 +56,13 @@ export function readParameters(raw: RawParameters): { parameters: AuthorizationP
 }
 
 /**
- * The redirect URI to answer on, or undefined when it cannot be trusted: only an
- * exact match of a registered one (Security BCP §4.1), or the app's only one when omitted.
+ * The redirect URI to answer on, or undefined when it cannot be trusted: the
+ * given one when it matches a registered one (see `redirectUriMatches`), or the
+ * app's only one when omitted.
  */
 export function resolveRedirectUri(registered: readonly string[], given: string | undefined): string | undefined {
   if (given === undefined) return registered.length === 1 ? registered[0] : undefined
-  return registered.includes(given) ? given : undefined
+  return registered.some((uri) => redirectUriMatches(uri, given)) ? given : undefined
 }
 
 /**
@@ -89,6 +93,7 @@ export function checkAuthorizationRequest(
     value: {
       clientId: app.clientId,
       redirectUri,
+      redirectUriProvided: parameters.redirect_uri !== undefined,
       scope: scope.value,
       state: parameters.state,
       codeChallenge: pkce.value.challenge,

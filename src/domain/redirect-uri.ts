@@ -27,3 +27,27 @@ export function redirectUriProblem(uri: string): string | undefined {
   if (url.protocol.slice(0, -1).includes('.')) return undefined
   return 'must use https, http on a loopback address, or a private-use scheme such as com.example.app:/callback'
 }
+
+/** RFC 8252 §7.3: the loopback IP literals, where a native app listens on whatever port it was given. `localhost` may resolve elsewhere (§8.3). */
+const LOOPBACK_REDIRECT = /^http:\/\/(127\.0\.0\.1|\[::1\])(?::([1-9][0-9]{0,4}))?([/?].*)?$/s
+
+/**
+ * Whether a redirect URI in an authorization request matches a registered one:
+ * exactly (Security BCP §4.1), except that the port of an http loopback IP
+ * literal may differ (RFC 8252 §7.3). Scheme, host, path and query still match
+ * as exact strings.
+ */
+export function redirectUriMatches(registered: string, given: string): boolean {
+  if (registered === given) return true
+  const a = loopbackWithoutPort(registered)
+  const b = loopbackWithoutPort(given)
+  return a !== undefined && b !== undefined && a.host === b.host && a.rest === b.rest
+}
+
+function loopbackWithoutPort(uri: string): { host: string; rest: string } | undefined {
+  const match = LOOPBACK_REDIRECT.exec(uri)
+  if (!match) return undefined
+  const [, host, port, rest = ''] = match
+  if (port !== undefined && Number(port) > 65535) return undefined
+  return { host, rest }
+}

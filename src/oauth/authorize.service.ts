@@ -147,6 +147,7 @@ async function approve(deps: AuthorizeDeps, user: SessionUser, app: App, request
       app_id: app.id,
       user_id: user.id,
       redirect_uri: request.redirectUri,
+      redirect_uri_provided: request.redirectUriProvided ? 1 : 0,
       scope,
       code_challenge: request.codeChallenge,
       code_challenge_method: request.codeChallengeMethod,

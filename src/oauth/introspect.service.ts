@@ -16,7 +16,8 @@ export type IntrospectionResponse =
       client_id: string
       username?: string
       sub: string
-      token_type: 'Bearer' | 'refresh_token'
+      /** Only for access tokens: a refresh token is not a token type (RFC 6749 §7.1). */
+      token_type?: 'Bearer'
       exp: number
       iat: number
       iss: string
@@ -54,7 +55,6 @@ export class Introspector {
         client_id: client.clientId,
         username: refresh.username,
         sub: refresh.user_id,
-        token_type: 'refresh_token',
         exp: Math.floor(refresh.expires_at / 1000),
         iat: Math.floor(refresh.created_at / 1000),
         iss: this.deps.config.issuer,

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
 import { OAuthError } from '../errors.js'
-import { registrationRequest, type ClientMetadata } from './register.schemas.js'
+import { registrationRequest, requireJsonBody, type ClientMetadata } from './register.schemas.js'
 import { checkInitialAccessToken, registerClient } from './register.service.js'
 
 declare module 'fastify' {
@@ -20,6 +20,7 @@ export async function registerRoutes(app: FastifyInstance): Promise<void> {
     // Authenticate before judging the metadata, so strangers learn nothing from validation messages.
     preValidation: async (request: FastifyRequest) => {
       request.initialAccessToken = await checkInitialAccessToken(app, request.headers.authorization)
+      await requireJsonBody(request)
     },
   }, async (request, reply) => {
     if (request.validationError) throw new OAuthError('invalid_client_metadata', metadataProblem(request.validationError as FastifyError))

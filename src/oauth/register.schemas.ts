@@ -1,3 +1,6 @@
+import type { FastifyRequest } from 'fastify'
+import { OAuthError } from '../errors.js'
+
 /** RFC 7591 §2 client metadata we understand; unknown fields are ignored, as §2 requires. */
 export const registrationRequest = {
   body: {
@@ -33,4 +36,13 @@ export interface RegistrationResponse {
   response_types: string[]
   token_endpoint_auth_method: string
   scope: string
+}
+
+/**
+ * RFC 7591 §3.1: the metadata is a JSON document. A form body would parse, and
+ * Ajv's coercion would turn its strings into one-element arrays that pass the schema.
+ */
+export async function requireJsonBody(request: FastifyRequest): Promise<void> {
+  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase()
+  if (type !== 'application/json') throw new OAuthError('invalid_client_metadata', 'The client metadata must be sent as application/json')
 }

@@ -111,6 +111,8 @@ export interface AuthorizationCodeTable {
   app_id: string
   user_id: string
   redirect_uri: string
+  /** 1 when the authorization request named redirect_uri, so the token request must repeat it. */
+  redirect_uri_provided: number
   scope: string
   code_challenge: string | null
   code_challenge_method: string | null

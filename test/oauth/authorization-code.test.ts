@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startTestApp } from '../support/app.js'
-import { addClient, addUser, claimsOf, issueCode, redeem, refresh, REDIRECT_URI, TestClock, VERIFIER } from './fixtures.js'
+import { addClient, addUser, asClient, claimsOf, issueCode, redeem, refresh, REDIRECT_URI, TestClock, VERIFIER } from './fixtures.js'
 
 test('a code with PKCE is exchanged for an access token bound to the grant and a refresh token', async () => {
   const t = await startTestApp()
@@ -107,6 +107,54 @@ test('the redirect_uri must equal the one the code was issued for', async () => 
     assert.equal(missing.json().error, 'invalid_request')
     // Neither attempt used the code up.
     assert.equal((await redeem(t.app, client, code)).statusCode, 200)
+  } finally {
+    await t.close()
+  }
+})
+
+test('a code whose authorization request omitted redirect_uri is redeemed without one (RFC 6749 §4.1.3)', async () => {
+  const t = await startTestApp()
+  try {
+    const userId = await addUser(t.app)
+    const client = await addClient(t.app, { redirectUris: [REDIRECT_URI, 'https://client.example/other'] })
+    const withoutUri = (code: string) => asClient(t.app, client, '/oauth/token', { grant_type: 'authorization_code', code, code_verifier: VERIFIER })
+    const omitted = await issueCode(t.app, client.app, userId, { redirectUriProvided: false })
+    assert.equal((await withoutUri(omitted.code)).statusCode, 200)
+
+    const named = await issueCode(t.app, client.app, userId)
+    const missing = await withoutUri(named.code)
+    assert.equal(missing.statusCode, 400)
+    assert.equal(missing.json().error, 'invalid_request')
+    assert.match(missing.json().error_description, /redirect_uri/)
+  } finally {
+    await t.close()
+  }
+})
+
+test('a redirect_uri sent for a code whose request omitted it must still be the one the code was issued for', async () => {
+  const t = await startTestApp()
+  try {
+    const userId = await addUser(t.app)
+    const client = await addClient(t.app, { redirectUris: [REDIRECT_URI, 'https://client.example/other'] })
+    const { code } = await issueCode(t.app, client.app, userId, { redirectUriProvided: false })
+    const other = await redeem(t.app, client, code, { redirect_uri: 'https://client.example/other' })
+    assert.equal(other.json().error, 'invalid_grant')
+    assert.equal((await redeem(t.app, client, code)).statusCode, 200)
+  } finally {
+    await t.close()
+  }
+})
+
+test('a loopback code is redeemed only with the exact port the authorization used', async () => {
+  const t = await startTestApp()
+  try {
+    const userId = await addUser(t.app)
+    const client = await addClient(t.app, { isPublic: true, redirectUris: ['http://127.0.0.1/cb'] })
+    const { code } = await issueCode(t.app, client.app, userId, { redirectUri: 'http://127.0.0.1:51234/cb' })
+    for (const redirectUri of ['http://127.0.0.1/cb', 'http://127.0.0.1:51235/cb']) {
+      assert.equal((await redeem(t.app, client, code, { redirect_uri: redirectUri })).json().error, 'invalid_grant', redirectUri)
+    }
+    assert.equal((await redeem(t.app, client, code, { redirect_uri: 'http://127.0.0.1:51234/cb' })).statusCode, 200)
   } finally {
     await t.close()
   }

@@ -6,6 +6,7 @@ import {
   readParameters,
   resolveRedirectUri,
 } from '../../src/domain/authorization-request.js'
+import { redirectUriMatches } from '../../src/domain/redirect-uri.js'
 import { safeReturnTo } from '../../src/domain/return-to.js'
 
 test('redirect URIs match exactly, and an omitted one is only inferred when a single one is registered', () => {
@@ -17,6 +18,50 @@ test('redirect URIs match exactly, and an omitted one is only inferred when a si
   assert.equal(resolveRedirectUri(one, 'https://a.example/cb?x'), undefined)
   assert.equal(resolveRedirectUri([...one, 'https://b.example/cb'], undefined), undefined)
   assert.equal(resolveRedirectUri([], undefined), undefined)
+})
+
+test('an http loopback IP literal redirect URI matches on any port, and only on its port (RFC 8252 §7.3)', () => {
+  for (const registered of ['http://127.0.0.1/cb', 'http://127.0.0.1:8080/cb']) {
+    for (const given of ['http://127.0.0.1/cb', 'http://127.0.0.1:1/cb', 'http://127.0.0.1:51234/cb', 'http://127.0.0.1:65535/cb']) {
+      assert.equal(redirectUriMatches(registered, given), true, `${registered} ${given}`)
+    }
+  }
+  assert.equal(redirectUriMatches('http://[::1]/cb?x=1', 'http://[::1]:4000/cb?x=1'), true)
+  assert.equal(redirectUriMatches('http://127.0.0.1', 'http://127.0.0.1:4000'), true)
+  assert.equal(resolveRedirectUri(['https://a.example/cb', 'http://127.0.0.1/cb'], 'http://127.0.0.1:4000/cb'), 'http://127.0.0.1:4000/cb')
+})
+
+test('redirect URI port leniency: everything but the loopback port still matches exactly', () => {
+  const registered = 'http://127.0.0.1:8080/cb?x=1'
+  for (const given of [
+    'http://127.0.0.1:4000/cb?x=2',
+    'http://127.0.0.1:4000/cb',
+    'http://127.0.0.1:4000/cb/',
+    'http://127.0.0.1:4000/CB?x=1',
+    'http://127.0.0.1:4000/cb?x=1#f',
+    'https://127.0.0.1:4000/cb?x=1',
+    'HTTP://127.0.0.1:4000/cb?x=1',
+    'http://[::1]:4000/cb?x=1',
+    'http://127.0.0.2:4000/cb?x=1',
+    'http://127.0.0.1:4000@evil.example/cb?x=1',
+    'http://127.0.0.1:4000.evil.example/cb?x=1',
+    'http://127.0.0.1:/cb?x=1',
+    'http://127.0.0.1:0/cb?x=1',
+    'http://127.0.0.1:08080/cb?x=1',
+    'http://127.0.0.1:65536/cb?x=1',
+    'http://127.0.0.1:4000\\@evil.example/cb?x=1',
+  ]) {
+    assert.equal(redirectUriMatches(registered, given), false, given)
+  }
+})
+
+test('redirect URI port leniency: localhost and https loopback URIs match exactly (RFC 8252 §8.3)', () => {
+  assert.equal(redirectUriMatches('http://localhost:8080/cb', 'http://localhost:8080/cb'), true)
+  assert.equal(redirectUriMatches('http://localhost:8080/cb', 'http://localhost:4000/cb'), false)
+  assert.equal(redirectUriMatches('http://localhost/cb', 'http://localhost:4000/cb'), false)
+  assert.equal(redirectUriMatches('https://127.0.0.1:8443/cb', 'https://127.0.0.1:4000/cb'), false)
+  assert.equal(redirectUriMatches('https://a.example/cb', 'https://a.example:443/cb'), false)
+  assert.equal(redirectUriMatches('https://a.example:8443/cb', 'https://a.example:9443/cb'), false)
 })
 
 test('parameters: empty values count as absent, repeated names are reported, unknown ones are ignored', () => {

@@ -252,6 +252,34 @@ test('Allow issues a code bound to the grant, the PKCE challenge and the redirec
   assert.equal(grant.expires_at - grant.created_at, t.config.refreshTokenAbsoluteTtlSeconds * 1000)
 })
 
+test('Allow records whether the request named its redirect_uri, which decides whether the token request must (RFC 6749 §4.1.3)', async () => {
+  const codeRow = async (parameters: Record<string, string>) => {
+    const code = redirectedTo(await decide({ ...(await consent(parameters)), decision: 'allow' })).get('code')!
+    return t.app.db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', hashSecret(code)).executeTakeFirstOrThrow()
+  }
+  const { redirect_uri: _, ...omitted } = valid()
+  const inferred = await codeRow(omitted)
+  assert.equal(inferred.redirect_uri, REDIRECT)
+  assert.equal(inferred.redirect_uri_provided, 0)
+  assert.equal((await codeRow(valid())).redirect_uri_provided, 1)
+})
+
+test('a loopback IP redirect URI may use any port, and the code is bound to the port used (RFC 8252 §7.3)', async () => {
+  const fields = await consent({ ...validPublic(), redirect_uri: 'http://127.0.0.1:51234/cb' })
+  assert.equal(fields.redirect_uri, 'http://127.0.0.1:51234/cb')
+  const code = redirectedTo(await decide({ ...fields, decision: 'allow' }), 'http://127.0.0.1:51234/cb').get('code')!
+  const row = await t.app.db.selectFrom('authorization_codes').selectAll().where('code_hash', '=', hashSecret(code)).executeTakeFirstOrThrow()
+  assert.equal(row.redirect_uri, 'http://127.0.0.1:51234/cb')
+})
+
+test('open redirect: the loopback port leniency covers neither localhost, nor the path, nor other hosts', async () => {
+  const localhostApp = await insertApp(t.app, { isPublic: true, redirectUris: ['http://localhost:7777/cb'] })
+  assertErrorPage(await authorize({ ...validPublic(), client_id: localhostApp.clientId, redirect_uri: 'http://localhost:8888/cb' }), /does not match any registered/)
+  for (const redirectUri of ['http://127.0.0.1:51234/other', 'http://127.0.0.1:51234/cb/', 'https://127.0.0.1:51234/cb', 'http://[::1]:51234/cb', 'http://127.0.0.1:51234@evil.example/cb']) {
+    assertErrorPage(await authorize({ ...validPublic(), redirect_uri: redirectUri }), /does not match any registered/)
+  }
+})
+
 test('Allow without PKCE (a confidential app) stores no challenge', async () => {
   const response = await decide({ ...(await consent(valid())), decision: 'allow' })
   const code = redirectedTo(response).get('code')!

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { rotateClientSecret, setAppDisabled } from '../../src/apps/apps.service.js'
+import { newId } from '../../src/domain/ids.js'
+import { hashSecret } from '../../src/domain/opaque-token.js'
 import { startTestApp } from '../support/app.js'
 import { addClient, addUser, basic, postForm, TestClock } from './fixtures.js'
 
@@ -13,11 +15,43 @@ async function withOwnedClient(clock?: TestClock) {
   return { t, client, secret: client.secret! }
 }
 
-test('client_secret_basic authenticates, with form-urlencoded id and secret (RFC 6749 §2.3.1)', async () => {
+test('client_secret_basic authenticates', async () => {
   const { t, client, secret } = await withOwnedClient()
   try {
     const response = await postForm(t.app, '/oauth/token', grant, { authorization: basic(client.app.clientId, secret) })
     assert.equal(response.statusCode, 200)
+  } finally {
+    await t.close()
+  }
+})
+
+/** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 asks: a space becomes `+`. */
+const formEncode = (value: string) => new URLSearchParams({ v: value }).toString().slice(2)
+const basicOf = (id: string, secret: string) => `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}`
+
+test('client_secret_basic form-urldecodes the client_id and secret (RFC 6749 §2.3.1)', async () => {
+  const { t, client } = await withOwnedClient()
+  // The ids and secrets Gatehouse issues never need encoding; one imported from elsewhere might.
+  const clientId = 'legacy app:1%+x'
+  const secret = 'pass word:%+=/'
+  try {
+    await t.app.db.updateTable('apps').set({ client_id: clientId }).where('id', '=', client.app.id).execute()
+    await t.app.db.insertInto('app_secrets').values({ id: newId(), app_id: client.app.id, secret_hash: hashSecret(secret), created_at: t.app.clock.now(), expires_at: null }).execute()
+
+    const encoded = basicOf(formEncode(clientId), formEncode(secret))
+    assert.equal(formEncode(clientId), 'legacy+app%3A1%25%2Bx', 'a space is sent as a raw +')
+    assert.equal((await postForm(t.app, '/oauth/token', grant, { authorization: encoded })).statusCode, 200)
+    assert.equal((await postForm(t.app, '/oauth/token', grant, { authorization: basic(clientId, secret) })).statusCode, 200, 'percent-encoded spaces decode too')
+
+    for (const authorization of [
+      basicOf(clientId, secret),
+      basicOf(formEncode(clientId), secret),
+      basicOf(formEncode(clientId), formEncode(secret).replace('+', '%2B')),
+    ]) {
+      const refused = await postForm(t.app, '/oauth/token', grant, { authorization })
+      assert.equal(refused.statusCode, 401, Buffer.from(authorization.slice(6), 'base64').toString())
+      assert.equal(refused.json().error, 'invalid_client')
+    }
   } finally {
     await t.close()
   }

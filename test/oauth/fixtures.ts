@@ -51,7 +51,7 @@ export async function issueCode(
   app: FastifyInstance,
   client: App,
   userId: string,
-  options: { scope?: string; pkce?: boolean; redirectUri?: string } = {},
+  options: { scope?: string; pkce?: boolean; redirectUri?: string; redirectUriProvided?: boolean } = {},
 ): Promise<{ code: string; grantId: string }> {
   const now = app.clock.now()
   const grantId = newId()
@@ -64,7 +64,7 @@ export async function issueCode(
   const pkce = options.pkce ?? true
   await insertAuthorizationCode(app.db, {
     id: newId(), code_hash: hashSecret(code), grant_id: grantId, app_id: client.id, user_id: userId,
-    redirect_uri: options.redirectUri ?? REDIRECT_URI, scope,
+    redirect_uri: options.redirectUri ?? REDIRECT_URI, redirect_uri_provided: options.redirectUriProvided === false ? 0 : 1, scope,
     code_challenge: pkce ? s256Challenge(VERIFIER) : null, code_challenge_method: pkce ? 'S256' : null,
     created_at: now, expires_at: now + app.config.authorizationCodeTtlSeconds * 1000, consumed_at: null,
   })

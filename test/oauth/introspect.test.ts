@@ -29,12 +29,12 @@ test('an access token introspects as active with its claims and the username', a
   }
 })
 
-test('a refresh token introspects as active until it is used', async () => {
+test('a refresh token introspects as active until it is used, without a token_type: it is not one (RFC 6749 §7.1)', async () => {
   const { t, userId, client, tokens } = await signedIn()
   try {
     const active = (await asClient(t.app, client, '/oauth/introspect', { token: tokens.refresh_token })).json()
     assert.equal(active.active, true)
-    assert.equal(active.token_type, 'refresh_token')
+    assert.equal('token_type' in active, false)
     assert.equal(active.sub, userId)
     assert.equal(active.username, 'ada')
     assert.equal(active.client_id, client.app.clientId)

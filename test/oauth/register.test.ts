@@ -95,6 +95,29 @@ test('an unauthenticated request learns nothing about its metadata', async () =>
   }
 })
 
+test('a form-encoded registration is refused: client metadata is JSON (RFC 7591 §3.1)', async () => {
+  const t = await startTestApp()
+  try {
+    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 })
+    const send = (contentType: string, payload: string, authorization?: string) =>
+      t.app.inject({ method: 'POST', url: '/oauth/register', headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) }, payload })
+    const form = new URLSearchParams({ redirect_uris: REDIRECT_URI, client_name: 'Form' }).toString()
+
+    assert.equal((await send('application/x-www-form-urlencoded', form)).statusCode, 401, 'authentication is still checked first')
+    for (const [contentType, payload] of [['application/x-www-form-urlencoded', form], ['text/plain', JSON.stringify({ redirect_uris: [REDIRECT_URI] })]]) {
+      const response = await send(contentType, payload, `Bearer ${token}`)
+      assert.equal(response.statusCode, 400, contentType)
+      assert.equal(response.json().error, 'invalid_client_metadata')
+      assert.match(response.json().error_description, /application\/json/)
+    }
+    assert.equal(await t.app.db.selectFrom('apps').select('id').executeTakeFirst(), undefined)
+    const json = await send('application/json; charset=utf-8', JSON.stringify({ redirect_uris: [REDIRECT_URI] }), `Bearer ${token}`)
+    assert.equal(json.statusCode, 201, 'and the refusals did not spend the token')
+  } finally {
+    await t.close()
+  }
+})
+
 test('a token with several uses is spent one registration at a time, concurrently too', async () => {
   const t = await startTestApp()
   try {

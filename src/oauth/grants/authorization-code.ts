@@ -15,7 +15,7 @@ export const authorizationCodeGrant: GrantHandler = async (deps, client, params)
   const now = deps.clock.now()
   if (code.consumed_at !== null) return rejectReuse(deps, code)
   if (code.expires_at <= now) throw invalidGrant('The authorization code expired')
-  if (code.redirect_uri !== requiredParam(params, 'redirect_uri')) throw invalidGrant('redirect_uri differs from the one the code was issued for')
+  checkRedirectUri(code, params)
   checkPkce(client, code, params)
   const grant = await findGrant(deps.db, code.grant_id)
   if (!grant || grant.revoked_at !== null || grant.expires_at <= now) throw invalidGrant('The authorization behind this code was revoked')
@@ -43,6 +43,12 @@ async function findCode(deps: GrantDeps, client: App, code: string): Promise<Aut
 async function rejectReuse(deps: GrantDeps, code: AuthorizationCodeRow): Promise<never> {
   await revokeGrant(deps, code.grant_id, 'authorization code reused')
   throw invalidGrant('The authorization code was already used; the tokens issued for it are revoked')
+}
+
+/** RFC 6749 §4.1.3: required only if the authorization request had it, and always the same string when sent. */
+function checkRedirectUri(code: AuthorizationCodeRow, params: TokenParams): void {
+  const given = code.redirect_uri_provided === 1 ? requiredParam(params, 'redirect_uri') : params.redirect_uri || undefined
+  if (given !== undefined && given !== code.redirect_uri) throw invalidGrant('redirect_uri differs from the one the code was issued for')
 }
 
 function checkPkce(client: App, code: AuthorizationCodeRow, params: TokenParams): void {
