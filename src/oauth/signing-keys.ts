@@ -21,6 +21,7 @@ export class SigningKeys {
   #verification = new Map<string, CryptoKey>()
   #jwks: JWK[] = []
   #lastReload = 0
+  #pendingReload: Promise<void> | undefined
 
   constructor(
     private readonly db: Db,
@@ -73,13 +74,27 @@ export class SigningKeys {
     return this.#active
   }
 
-  /** The public key for `kid`; an unknown kid triggers at most one reload per second. */
+  /**
+   * The public key for `kid`. An unknown kid waits for the next reload, and reloads happen at most
+   * once a second however many unknown kids arrive: a key another process made a moment ago is
+   * found, and a flood of made-up kids costs one query a second.
+   */
   async verificationKey(kid: string | undefined): Promise<CryptoKey | undefined> {
     if (kid === undefined) return undefined
     const known = this.#verification.get(kid)
-    if (known || this.clock.now() - this.#lastReload < 1000) return known
-    await this.reload()
+    if (known) return known
+    await this.reloadSoon()
     return this.#verification.get(kid)
+  }
+
+  private reloadSoon(): Promise<void> {
+    if (!this.#pendingReload) {
+      const wait = Math.min(Math.max(this.#lastReload + 1000 - this.clock.now(), 0), 1000)
+      this.#pendingReload = new Promise<void>((resolve) => setTimeout(resolve, wait))
+        .then(() => this.reload())
+        .finally(() => (this.#pendingReload = undefined))
+    }
+    return this.#pendingReload
   }
 
   jwks(): { keys: JWK[] } {

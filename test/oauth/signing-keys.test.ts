@@ -68,3 +68,25 @@ test('jwt algorithm confusion: a token signed with HS256 or alg none is rejected
     await database.drop()
   }
 })
+
+test('a key made by another process a moment after this one reloaded is still found for its first token', async () => {
+  // Two servers starting together on an empty database may each create a key before seeing the other's.
+  const database = await createTestDatabase()
+  const storeA = database.open()
+  const storeB = database.open()
+  const clock = { now: () => Date.now() }
+  try {
+    await migrateToLatest(storeA.db)
+    const keysA = new SigningKeys(storeA.db, clock, 3900_000)
+    const keysB = new SigningKeys(storeB.db, clock, 3900_000)
+    await keysB.init()
+    await keysB.reload()
+    await keysA.init()
+    await keysA.rotate()
+    const { token } = await new AccessTokens(keysA, clock, settings).issue({ subject: 'u1', clientId: 'c1', scope: 'account' })
+    assert.equal((await new AccessTokens(keysB, clock, settings).verify(token)).sub, 'u1')
+  } finally {
+    await Promise.all([storeA.destroy(), storeB.destroy()])
+    await database.drop()
+  }
+})
