@@ -1,13 +1,12 @@
 import { newId } from '../domain/ids.js'
 import type { Clock } from '../domain/clock.js'
 import { ConflictError, NotFoundError } from '../errors.js'
-import type { Db } from '../store/database.js'
+import { isUniqueViolation, type Db } from '../store/database.js'
 import * as queries from './issues.queries.js'
 import { toAuthor, type Issue, type IssueComment, type Repository } from './models.js'
 import { paged, type Page, type PageRequest } from './pagination.js'
 import type { IssueCreateBody, IssueParams, IssueState, IssueUpdateBody, RepositoryParams } from './platform.schemas.js'
 import { findRepositoryById, getRepository } from './repositories.service.js'
-import { isUniqueViolation } from './unique-violation.js'
 
 export interface NewIssue {
   repositoryId: string

@@ -1,11 +1,10 @@
 import { newId } from '../domain/ids.js'
 import type { Clock } from '../domain/clock.js'
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js'
-import { inTransaction, type Db } from '../store/database.js'
+import { inTransaction, isUniqueViolation, type Db } from '../store/database.js'
 import { toPlatformUser, toWorkspace, type Membership, type PlatformUser, type Workspace, type WorkspaceRole } from './models.js'
 import { paged, type Page, type PageRequest } from './pagination.js'
 import { SLUG_PATTERN } from './platform.schemas.js'
-import { isUniqueViolation } from './unique-violation.js'
 import * as queries from './workspaces.queries.js'
 
 const SLUG = new RegExp(SLUG_PATTERN)
