@@ -3,6 +3,9 @@ import { assetRoutes } from './assets.routes.js'
 import { homeRoutes } from './home.routes.js'
 import { loginRoutes } from './login.routes.js'
 import { pageScope } from './page-scope.js'
+import { deleteAllExpiredSessions } from './sessions.queries.js'
+
+const PRUNE_EVERY_MS = 60 * 60 * 1000
 
 export { currentUser, type SessionUser } from './session.js'
 export { csrfField, csrfToken, verifyCsrf } from './csrf.js'
@@ -13,4 +16,10 @@ export async function web(app: FastifyInstance): Promise<void> {
   await app.register(assetRoutes)
   await app.register(homeRoutes)
   await app.register(loginRoutes)
+
+  const prune = setInterval(() => {
+    deleteAllExpiredSessions(app.db, app.clock.now()).catch((error) => app.log.warn({ err: error }, 'pruning expired sessions failed'))
+  }, PRUNE_EVERY_MS)
+  prune.unref()
+  app.addHook('onClose', async () => clearInterval(prune))
 }
