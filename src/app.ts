@@ -1,14 +1,15 @@
 import formbody from '@fastify/formbody'
-import rateLimit from '@fastify/rate-limit'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
-import { Redis } from 'ioredis'
 import type { Config } from './config.js'
 import { core, type CoreOptions } from './core.js'
+import { fastifyTrustProxy } from './domain/proxy-trust.js'
 import { apiDescription } from './gateway/api-description.js'
 import { gateway } from './gateway/index.js'
+import { healthRoutes } from './health/health.routes.js'
 import { metrics } from './metrics.js'
 import { oauth } from './oauth/index.js'
 import { platformApi } from './platform/index.js'
+import { security } from './security/index.js'
 import { frameworkErrorHandler, installErrorHandling } from './web/error-handler.js'
 import { web } from './web/index.js'
 
@@ -18,7 +19,8 @@ export type BuildOptions = Omit<CoreOptions, 'config'>
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     logger: { level: config.logLevel },
-    trustProxy: config.trustProxy,
+    // Never `true`: only the configured proxies (or hop count) may name the client's address.
+    trustProxy: fastifyTrustProxy(config.trustProxy),
     // Request logs would dominate the gateway's cost; errors are still logged.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' && config.logLevel !== 'trace' }),
     bodyLimit: 256 * 1024,
@@ -30,28 +32,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(core, { config, ...options })
   await app.register(apiDescription)
   await app.register(formbody)
-  // With Redis, limits are shared by every node; without, each process counts alone.
-  const rateLimitRedis = config.redisUrl ? new Redis(config.redisUrl, { connectTimeout: 500, maxRetriesPerRequest: 1 }) : undefined
-  if (rateLimitRedis) app.addHook('onClose', async () => void (await rateLimitRedis.quit().catch(() => {})))
-  await app.register(rateLimit, {
-    global: false,
-    max: config.rateLimitPerMinute || 1,
-    timeWindow: 60_000,
-    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: 'gatehouse-rl-', skipOnError: true } : {}),
-  })
-  app.decorate('rateLimitConfig', config.rateLimitPerMinute > 0 ? { max: config.rateLimitPerMinute, timeWindow: 60_000 } : false)
+  // Throttles, the password-hashing limit and the request cap; before every route, whose hooks use them.
+  await app.register(security)
 
   await app.register(metrics)
+  await app.register(healthRoutes)
   await app.register(web)
   await app.register(oauth)
   await app.register(gateway)
   if (!config.upstreamUrl) await app.register(platformApi)
   return app
-}
-
-declare module 'fastify' {
-  interface FastifyInstance {
-    /** Pass as a route's `config.rateLimit`: the per-client limit on credential-guessing endpoints, or false when off. */
-    rateLimitConfig: { max: number; timeWindow: number } | false
-  }
 }

@@ -1,10 +1,13 @@
 import fp from 'fastify-plugin'
 import type { Config } from './config.js'
 import { systemClock, type Clock } from './domain/clock.js'
+import { secretFormat, type SecretFormat } from './domain/opaque-token.js'
 import { AccessTokens } from './oauth/access-token.js'
 import { RevocationList } from './oauth/revocation-list.js'
 import { SigningKeys } from './oauth/signing-keys.js'
+import { SigningKeySync } from './oauth/signing-keys-sync.js'
 import { migrateToLatest, openStore, type Db, type Store } from './store/database.js'
+import { loadKeyring, type LoadedKeyring } from './store/key-encryption-keys.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -15,6 +18,8 @@ declare module 'fastify' {
     signingKeys: SigningKeys
     accessTokens: AccessTokens
     revocations: RevocationList
+    /** How this deployment mints opaque secrets (its prefix); pass it to whatever generates one. */
+    secrets: SecretFormat
   }
 }
 
@@ -23,16 +28,32 @@ export interface CoreOptions {
   /** A store opened by the caller (tests, CLI) stays open when the app closes. */
   store?: Store
   clock?: Clock
+  /** The key-encryption keys, when the caller loaded them (`serve`, to report a generated one); else read from config here. */
+  keyring?: LoadedKeyring
 }
 
 /** Shared infrastructure every capability depends on: config, database, keys, revocations. */
 export const core = fp<CoreOptions>(
-  async (app, { config, store: givenStore, clock = systemClock }) => {
-    const store = givenStore ?? openStore(config.databaseUrl)
+  async (app, { config, store: givenStore, clock = systemClock, keyring: givenKeyring }) => {
+    // Before the database opens: a missing or unreadable key-encryption key stops start-up first.
+    const keyring = givenKeyring ?? loadKeyring(config)
+    const store = givenStore ?? openStore(config.databaseUrl, {
+      onConnectionError: (error) => app.log.warn({ err: error }, 'a database connection failed; the pool will open a new one'),
+    })
     await migrateToLatest(store.db)
 
-    const signingKeys = new SigningKeys(store.db, clock, (config.accessTokenTtlSeconds + 300) * 1000)
-    await signingKeys.init()
+    const signingKeys = new SigningKeys({
+      db: store.db,
+      clock,
+      keyring: keyring.keyring,
+      kekSource: keyring.source,
+      retiredKeyLifetimeMs: (config.accessTokenTtlSeconds + 300) * 1000,
+    })
+    const { sealedPlaintextKeys, rotation } = await signingKeys.init().catch(async (error: unknown) => {
+      if (!givenStore) await store.destroy()
+      throw error
+    })
+    if (sealedPlaintextKeys > 0) app.log.warn({ sealedPlaintextKeys, rotation }, 'sealed signing keys left in plaintext by an earlier version; rotating to a new key, since backups still hold the old one')
     const accessTokens = new AccessTokens(signingKeys, clock, {
       issuer: config.issuer,
       audience: config.audience,
@@ -48,13 +69,14 @@ export const core = fp<CoreOptions>(
     app.decorate('signingKeys', signingKeys)
     app.decorate('accessTokens', accessTokens)
     app.decorate('revocations', revocations)
+    app.decorate('secrets', secretFormat(config.secretPrefix))
 
-    // Picks up `keys rotate` run by another process; verification already reloads on an unknown kid.
-    const keyReload = setInterval(() => signingKeys.reload().catch(() => {}), 60_000)
-    keyReload.unref()
+    // Publishes a key `keys rotate` made in another process before it signs; verification also reloads on an unknown kid.
+    const keySync = new SigningKeySync(signingKeys, { redisUrl: config.redisUrl, onError: (error) => app.log.error({ err: error }, 'reading the signing keys failed') })
+    await keySync.start()
 
     app.addHook('onClose', async () => {
-      clearInterval(keyReload)
+      await keySync.stop()
       await revocations.stop()
       if (!givenStore) await store.destroy()
     })

@@ -14,6 +14,8 @@ export type ErrorCode =
   | 'ERR_INVALID_TOKEN'
   | 'ERR_INSUFFICIENT_SCOPE'
   | 'ERR_UPSTREAM'
+  | 'ERR_UNAVAILABLE'
+  | 'ERR_TOO_MANY_ATTEMPTS'
 
 export class GatehouseError extends Error {
   readonly code: ErrorCode
@@ -52,6 +54,9 @@ export type OAuthErrorValue =
   | 'invalid_redirect_uri'
   | 'invalid_client_metadata'
   | 'invalid_token'
+  // OpenID Connect Core §3.1.2.6, answered to `prompt=none`
+  | 'login_required'
+  | 'consent_required'
 
 export class OAuthError extends GatehouseError {
   readonly error: OAuthErrorValue
@@ -107,6 +112,32 @@ export class MissingTokenError extends GatehouseError {
 export class UpstreamError extends GatehouseError {
   constructor(message: string, status: 502 | 504) {
     super('ERR_UPSTREAM', message, status)
+  }
+}
+
+/**
+ * A dependency (the database, or another overloaded resource) cannot serve the request now; the
+ * caller should retry after `retryAfterSeconds`. 503, never 500: nothing is wrong with the request or the code.
+ */
+export class ServiceUnavailableError extends GatehouseError {
+  readonly retryAfterSeconds: number
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super('ERR_UNAVAILABLE', message, 503)
+    this.retryAfterSeconds = retryAfterSeconds
+  }
+}
+
+/**
+ * 429: this account or client address failed too often (wrong passwords, client secrets, bearer
+ * tokens) and is locked for `retryAfterSeconds`. Only failures lead here, never busy honest use.
+ */
+export class TooManyAttemptsError extends GatehouseError {
+  readonly retryAfterSeconds: number
+
+  constructor(message: string, retryAfterSeconds: number) {
+    super('ERR_TOO_MANY_ATTEMPTS', message, 429)
+    this.retryAfterSeconds = retryAfterSeconds
   }
 }
 

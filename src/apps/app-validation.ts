@@ -4,7 +4,7 @@ import { BadRequestError } from '../errors.js'
 import type { GrantType, TokenEndpointAuthMethod } from './app.js'
 
 /** The metadata field a validation failure is about, so RFC 7591 can tell invalid_redirect_uri from the rest. */
-export type AppField = 'name' | 'redirect_uris' | 'grant_types' | 'scopes' | 'token_endpoint_auth_method' | 'owner'
+export type AppField = 'name' | 'redirect_uris' | 'grant_types' | 'scopes' | 'token_endpoint_auth_method' | 'owner' | 'resource_server'
 
 export class AppValidationError extends BadRequestError {
   constructor(readonly field: AppField, message: string) {
@@ -18,6 +18,8 @@ export interface NewAppInput {
   grantTypes?: string[]
   scopes?: string[]
   isPublic?: boolean
+  /** Only an operator sets this (`app create --resource-server`); registration never passes it. */
+  isResourceServer?: boolean
   ownerId?: string | null
   tokenEndpointAuthMethod?: string
   createdVia: 'cli' | 'dynamic' | 'seed'
@@ -30,6 +32,7 @@ export interface ValidatedApp {
   grantTypes: GrantType[]
   scopes: string[]
   isPublic: boolean
+  isResourceServer: boolean
   tokenEndpointAuthMethod: TokenEndpointAuthMethod
 }
 
@@ -50,7 +53,11 @@ export function validateNewApp(catalogue: readonly ScopeDefinition[], input: New
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
     throw new AppValidationError('redirect_uris', 'An app using the authorization_code grant needs at least one redirect URI')
   }
-  return { name, redirectUris, grantTypes, scopes: validScopes(catalogue, input.scopes), isPublic, tokenEndpointAuthMethod }
+  const isResourceServer = input.isResourceServer ?? false
+  if (isResourceServer && isPublic) {
+    throw new AppValidationError('resource_server', 'A resource server authenticates to introspect tokens, so it must be a confidential app')
+  }
+  return { name, redirectUris, grantTypes, scopes: validScopes(catalogue, input.scopes), isPublic, isResourceServer, tokenEndpointAuthMethod }
 }
 
 function clientType(input: NewAppInput): { isPublic: boolean; tokenEndpointAuthMethod: TokenEndpointAuthMethod } {

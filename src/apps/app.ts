@@ -12,6 +12,8 @@ export interface App {
   /** The owner's account is disabled: tokens acting as the owner must not be issued. */
   ownerDisabled: boolean
   isPublic: boolean
+  /** May introspect any token (RFC 7662 §1), not only its own. */
+  isResourceServer: boolean
   tokenEndpointAuthMethod: TokenEndpointAuthMethod
   redirectUris: string[]
   grantTypes: GrantType[]
@@ -30,6 +32,7 @@ export function toApp(row: AppRow & { owner_disabled_at?: number | null }): App 
     ownerId: row.owner_id,
     ownerDisabled: row.owner_disabled_at !== null && row.owner_disabled_at !== undefined,
     isPublic: row.is_public === 1,
+    isResourceServer: row.is_resource_server === 1,
     tokenEndpointAuthMethod: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
     redirectUris: JSON.parse(row.redirect_uris) as string[],
     grantTypes: JSON.parse(row.grant_types) as GrantType[],

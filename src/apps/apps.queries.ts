@@ -55,3 +55,19 @@ export async function deleteSecretsExpiredBefore(db: Db, appId: string, before: 
 export async function setAppDisabledAt(db: Db, appId: string, disabledAt: number | null, now: number): Promise<void> {
   await db.updateTable('apps').set({ disabled_at: disabledAt, updated_at: now }).where('id', '=', appId).execute()
 }
+
+/** The redirect URIs of every enabled app, for the CORS origins browser apps may call from. */
+export function listEnabledRedirectUris(db: Db) {
+  return db.selectFrom('apps').select(['client_id', 'redirect_uris']).where('disabled_at', 'is', null).execute()
+}
+
+/** The client_ids of the apps `userId` owns. */
+export async function listAppsOwnedBy(db: Db, userId: string): Promise<{ id: string; clientId: string; name: string }[]> {
+  const rows = await db.selectFrom('apps').select(['id', 'client_id', 'name']).where('owner_id', '=', userId).orderBy('created_at').execute()
+  return rows.map((r) => ({ id: r.id, clientId: r.client_id, name: r.name }))
+}
+
+/** Deletes the app; its secrets, grants, codes and refresh tokens go with it (on delete cascade). */
+export async function deleteAppRow(db: Db, appId: string): Promise<void> {
+  await db.deleteFrom('apps').where('id', '=', appId).execute()
+}

@@ -1,7 +1,7 @@
 import type { Clock } from '../domain/clock.js'
 import { newClientId } from '../domain/client-id.js'
 import { newId } from '../domain/ids.js'
-import { generateOpaqueToken, hashSecret } from '../domain/opaque-token.js'
+import { hashSecret, type SecretFormat } from '../domain/opaque-token.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
 import { BadRequestError, NotFoundError } from '../errors.js'
 import { inTransaction, type Db } from '../store/database.js'
@@ -22,6 +22,7 @@ export async function createApp(
   clock: Clock,
   scopeCatalogue: ScopeDefinition[],
   input: NewAppInput,
+  secrets: SecretFormat,
 ): Promise<{ app: App; clientSecret?: string }> {
   const valid = validateNewApp(scopeCatalogue, input)
   const ownerId = input.ownerId ?? null
@@ -36,6 +37,7 @@ export async function createApp(
     ownerId,
     ownerDisabled: owner !== undefined && owner.disabled_at !== null,
     isPublic: valid.isPublic,
+    isResourceServer: valid.isResourceServer,
     tokenEndpointAuthMethod: valid.tokenEndpointAuthMethod,
     redirectUris: valid.redirectUris,
     grantTypes: valid.grantTypes,
@@ -45,7 +47,7 @@ export async function createApp(
     updatedAt: now,
     disabledAt: null,
   }
-  const clientSecret = app.isPublic ? undefined : generateOpaqueToken('clientSecret')
+  const clientSecret = app.isPublic ? undefined : secrets.generate('clientSecret')
   await inTransaction(db, async (trx) => {
     await queries.insertApp(trx, toRow(app))
     if (clientSecret) await queries.insertAppSecret(trx, { id: newId(), app_id: app.id, secret_hash: hashSecret(clientSecret), created_at: now, expires_at: null })
@@ -62,13 +64,14 @@ export async function rotateClientSecret(
   clock: Clock,
   clientId: string,
   options: { graceSeconds: number },
+  secrets: SecretFormat,
 ): Promise<{ clientSecret: string; previousSecretsExpireAt: number }> {
   if (!Number.isInteger(options.graceSeconds) || options.graceSeconds < 0) throw new BadRequestError('The grace period is a whole number of seconds, 0 or more')
   const app = await getApp(db, clientId)
   if (app.isPublic) throw new BadRequestError(`The app "${clientId}" is public and has no secret to rotate`)
   const now = clock.now()
   const previousSecretsExpireAt = now + options.graceSeconds * 1000
-  const clientSecret = generateOpaqueToken('clientSecret')
+  const clientSecret = secrets.generate('clientSecret')
   await inTransaction(db, async (trx) => {
     await queries.expireSecrets(trx, app.id, previousSecretsExpireAt)
     await queries.deleteSecretsExpiredBefore(trx, app.id, now)
@@ -103,6 +106,7 @@ function toRow(app: App) {
     name: app.name,
     owner_id: app.ownerId,
     is_public: app.isPublic ? 1 : 0,
+    is_resource_server: app.isResourceServer ? 1 : 0,
     token_endpoint_auth_method: app.tokenEndpointAuthMethod,
     redirect_uris: JSON.stringify(app.redirectUris),
     grant_types: JSON.stringify(app.grantTypes),

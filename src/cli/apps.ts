@@ -21,7 +21,7 @@ export function appCommands(): Command {
     .option('--owner <username>', 'the user the app belongs to; client-credentials tokens act as this user')
     .option('--json', 'print the result as JSON')
     .action(async (options: { name: string; redirectUri?: string[]; grant?: string[]; scope?: string[]; public?: boolean; owner?: string; json?: boolean }) => {
-      const result = await withDatabase(async ({ config, db, clock }) => {
+      const result = await withDatabase(async ({ config, db, clock, secrets }) => {
         const ownerId = options.owner ? await userId(db, options.owner) : undefined
         const { scopes } = await loadApiDescription(config)
         return createApp(db, clock, scopes, {
@@ -32,7 +32,7 @@ export function appCommands(): Command {
           isPublic: Boolean(options.public),
           ownerId,
           createdVia: 'cli',
-        })
+        }, secrets)
       })
       const { app, clientSecret } = result
       output(Boolean(options.json)).result(
@@ -54,8 +54,8 @@ export function appCommands(): Command {
     .option('--grace <seconds>', 'how long old secrets keep working (default: GATEHOUSE_SECRET_ROTATION_GRACE, 1 day)')
     .option('--json', 'print the result as JSON')
     .action(async (clientId: string, options: { grace?: string; json?: boolean }) => {
-      const result = await withDatabase(({ config, db, clock }) =>
-        rotateClientSecret(db, clock, clientId, { graceSeconds: options.grace === undefined ? config.secretRotationGraceSeconds : seconds(options.grace, '--grace') }),
+      const result = await withDatabase(({ config, db, clock, secrets }) =>
+        rotateClientSecret(db, clock, clientId, { graceSeconds: options.grace === undefined ? config.secretRotationGraceSeconds : seconds(options.grace, '--grace') }, secrets),
       )
       const until = new Date(result.previousSecretsExpireAt).toISOString()
       output(Boolean(options.json)).result({ client_id: clientId, client_secret: result.clientSecret, previous_secrets_expire_at: until }, () => [

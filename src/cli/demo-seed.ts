@@ -3,7 +3,10 @@ import { generatePassword } from '../domain/password.js'
 import { loadApiDescription } from '../gateway/api-description.js'
 import { createIssue, createRepository, createWorkspace } from '../platform/index.js'
 import { countUsers, createUser } from '../users/users.service.js'
+import type { Config } from '../config.js'
 import type { Clock } from '../domain/clock.js'
+import type { SecretFormat } from '../domain/opaque-token.js'
+import { isLoopbackHost } from '../domain/loopback.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
 import { inTransaction, type Db } from '../store/database.js'
 import type { CommandContext } from './context.js'
@@ -18,18 +21,43 @@ export interface DemoSeed {
 
 export const DEMO_REDIRECT_URI = 'http://127.0.0.1:9876/callback'
 
+export interface DemoSeedDecision {
+  seed: boolean
+  /** One line for the operator when GATEHOUSE_SEED_DEMO=true is ignored, saying why. */
+  notice?: string
+}
+
+/**
+ * The demo prints an admin password and an app secret with every scope, which on a server would land
+ * in its logs, and gives a fresh deployment accounts nobody asked for. So it is seeded only where
+ * Gatehouse is being tried: the embedded SQLite database, listening on loopback. Elsewhere an explicit
+ * GATEHOUSE_SEED_DEMO=true is ignored with a notice rather than refused, so the same settings can
+ * move from a laptop to a server without stopping start-up.
+ */
+export function demoSeedDecision(config: Pick<Config, 'seedDemo' | 'databaseUrl' | 'host'>): DemoSeedDecision {
+  if (config.seedDemo === false) return { seed: false }
+  const refusal = !config.databaseUrl.startsWith('sqlite:')
+    ? 'the database is not the embedded SQLite one'
+    : !isLoopbackHost(config.host)
+      ? `HOST ${config.host} is not a loopback address`
+      : undefined
+  if (refusal === undefined) return { seed: true }
+  if (config.seedDemo === undefined) return { seed: false }
+  return { seed: false, notice: `GATEHOUSE_SEED_DEMO=true ignored: ${refusal}; the demo (whose passwords and secret are printed) is seeded only into the embedded SQLite database on a loopback address` }
+}
+
 /**
  * On an empty database: an admin, a user, a workspace with a repository and an
  * issue, and a confidential demo app owned by the user. Passwords and the
  * secret are generated, returned once and stored only as hashes.
  */
-export async function seedDemoIfEmpty({ config, db: store, clock }: CommandContext): Promise<DemoSeed | undefined> {
+export async function seedDemoIfEmpty({ config, db: store, clock, secrets }: CommandContext): Promise<DemoSeed | undefined> {
   const { scopes } = await loadApiDescription(config)
   // All or nothing: a seed that failed halfway would leave users, and so never run again.
-  return inTransaction(store, (db) => seed(db, clock, scopes))
+  return inTransaction(store, (db) => seed(db, clock, scopes, secrets))
 }
 
-async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[]): Promise<DemoSeed | undefined> {
+async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[], secrets: SecretFormat): Promise<DemoSeed | undefined> {
   if ((await countUsers(db)) > 0) return undefined
   const adminPassword = generatePassword()
   const userPassword = generatePassword()
@@ -49,7 +77,7 @@ async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[]): Promise<De
     scopes: scopes.map((s) => s.name),
     ownerId: user.id,
     createdVia: 'seed',
-  })
+  }, secrets)
   return {
     admin: { username: admin.username, password: adminPassword },
     user: { username: user.username, password: userPassword },

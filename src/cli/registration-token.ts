@@ -13,7 +13,7 @@ export function registrationTokenCommand(): Command {
     .action(async (options: { expiresIn: string; uses: string; json?: boolean }) => {
       const expiresInSeconds = seconds(options.expiresIn, '--expires-in')
       const uses = seconds(options.uses, '--uses')
-      const { token, expiresAt } = await withDatabase(({ db, clock }) => createRegistrationToken(db, clock, { expiresInSeconds, uses }))
+      const { token, expiresAt } = await withDatabase(({ db, clock, secrets }) => createRegistrationToken(db, clock, { expiresInSeconds, uses }, secrets))
       const until = new Date(expiresAt).toISOString()
       output(Boolean(options.json)).result({ registration_token: token, expires_at: until, uses }, () => [
         `registration token  ${token}  (shown once)`,

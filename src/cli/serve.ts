@@ -2,18 +2,25 @@ import { Command } from 'commander'
 import { buildApp } from '../app.js'
 import { loadConfig } from '../config.js'
 import { migrateToLatest, openStore } from '../store/database.js'
+import { loadKeyring } from '../store/key-encryption-keys.js'
 import { withDatabase } from './context.js'
-import { seedDemoIfEmpty, type DemoSeed } from './demo-seed.js'
+import { demoSeedDecision, seedDemoIfEmpty, type DemoSeed } from './demo-seed.js'
 import { output } from './output.js'
+import { shutDownOnSignals } from './shutdown.js'
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('Run the server (migrates the database; seeds a demo into an empty one unless GATEHOUSE_SEED_DEMO=false)')
+    .description('Run the server (migrates the database; seeds a demo into an empty embedded one on loopback unless GATEHOUSE_SEED_DEMO=false)')
     .option('--json', 'print the start-up summary as JSON')
     .action(async (options: { json?: boolean }) => {
       const config = loadConfig()
-      const seed = config.seedDemo ? await withDatabase((context) => seedDemoIfEmpty(context)) : undefined
-      const app = await buildApp(config)
+      // First, so a missing key-encryption key stops start-up before anything else happens.
+      const kek = loadKeyring(config)
+      const seeding = demoSeedDecision(config)
+      if (seeding.notice) process.stderr.write(`gatehouse: ${seeding.notice}\n`)
+      const seed = seeding.seed ? await withDatabase((context) => seedDemoIfEmpty(context)) : undefined
+      const app = await buildApp(config, { keyring: kek })
+      shutDownOnSignals(app, { timeoutMs: config.shutdownTimeoutSeconds * 1000 })
       await app.listen({ host: config.host, port: config.port })
       const urls = {
         home: `${config.issuer}/`,
@@ -21,19 +28,14 @@ export function serveCommand(): Command {
         api: `${config.issuer}/2.0/`,
         openapi: `${config.upstreamUrl ?? `${config.issuer}/2.0`}/openapi.json`,
       }
-      output(Boolean(options.json)).result({ listening: config.issuer, database: redact(config.databaseUrl), urls, demo: seed }, () => [
+      output(Boolean(options.json)).result({ listening: config.issuer, database: redact(config.databaseUrl), urls, generated_kek_file: kek.generatedFile, demo: seed }, () => [
         `Gatehouse is listening on ${config.issuer} (database: ${redact(config.databaseUrl)})`,
         `  home       ${urls.home}`,
         `  discovery  ${urls.discovery}`,
         `  API        ${urls.api}  (OpenAPI: ${urls.openapi})`,
+        ...(kek.generatedFile ? [`Generated the key-encryption key ${kek.generatedFile} (mode 0600): the signing keys are sealed under it; back it up, apart from the database`] : []),
         ...(seed ? describeSeed(seed) : []),
       ])
-      const stop = async () => {
-        await app.close()
-        process.exit(0)
-      }
-      process.once('SIGINT', stop)
-      process.once('SIGTERM', stop)
     })
 }
 

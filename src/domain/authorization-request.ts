@@ -3,7 +3,10 @@ import type { OAuthErrorValue } from '../errors.js'
 import { redirectUriMatches } from './redirect-uri.js'
 import { parseScope, scopesOutside, type ScopeDefinition } from './scopes.js'
 
-/** The parameters of RFC 6749 §4.1.1 and RFC 7636 §4.3 that Gatehouse reads; others are ignored, as §3.1 asks. */
+/**
+ * The parameters of RFC 6749 §4.1.1, RFC 7636 §4.3 and OpenID Connect's `prompt` that Gatehouse
+ * reads; others are ignored, as RFC 6749 §3.1 asks.
+ */
 export const AUTHORIZATION_PARAMETERS = [
   'client_id',
   'redirect_uri',
@@ -12,6 +15,7 @@ export const AUTHORIZATION_PARAMETERS = [
   'state',
   'code_challenge',
   'code_challenge_method',
+  'prompt',
 ] as const
 
 export type AuthorizationParameterName = (typeof AUTHORIZATION_PARAMETERS)[number]
@@ -31,7 +35,19 @@ export interface AuthorizationRequest {
   state: string | undefined
   codeChallenge: string | null
   codeChallengeMethod: 'S256' | null
+  /** What the client asked about showing pages (OpenID Connect Core §3.1.2.1); empty when it did not say. */
+  prompt: PromptValue[]
 }
+
+/**
+ * The `prompt` values Gatehouse acts on: `none` (answer without showing a page, or with an error),
+ * `login` (sign in again even when signed in), `consent` (ask even if the user decided before).
+ * `select_account` and others are refused rather than silently ignored: a client relying on them
+ * must learn they are not honoured.
+ */
+export const PROMPT_VALUES = ['none', 'login', 'consent'] as const
+
+export type PromptValue = (typeof PROMPT_VALUES)[number]
 
 export interface AuthorizationRejection {
   error: OAuthErrorValue
@@ -88,6 +104,9 @@ export function checkAuthorizationRequest(
   const scope = checkScope(app, parameters.scope, catalogue)
   if (!scope.ok) return scope
 
+  const prompt = checkPrompt(parameters.prompt)
+  if (!prompt.ok) return prompt
+
   return {
     ok: true,
     value: {
@@ -98,6 +117,7 @@ export function checkAuthorizationRequest(
       state: parameters.state,
       codeChallenge: pkce.value.challenge,
       codeChallengeMethod: pkce.value.method,
+      prompt: prompt.value,
     },
   }
 }
@@ -128,6 +148,29 @@ function checkScope(app: App, value: string | undefined, catalogue: readonly Sco
   const notAllowed = scopesOutside(scope, app.scopes)
   if (notAllowed.length > 0) return reject('invalid_scope', `This app may not request: ${notAllowed.join(' ')}`)
   return { ok: true, value: scope }
+}
+
+function checkPrompt(value: string | undefined): Checked<PromptValue[]> {
+  const values = [...new Set((value ?? '').split(' ').filter((v) => v !== ''))]
+  const unknown = values.find((v) => !(PROMPT_VALUES as readonly string[]).includes(v))
+  if (unknown !== undefined) return reject('invalid_request', `prompt=${unknown} is not supported; Gatehouse supports none, login and consent`)
+  if (values.includes('none') && values.length > 1) return reject('invalid_request', 'prompt=none cannot be combined with other prompt values')
+  return { ok: true, value: values as PromptValue[] }
+}
+
+/**
+ * The authorization request at `url` (a path and query), minus `prompt=login`: where a sign-in
+ * forced by `prompt=login` returns to. The sign-in just made satisfies it; left in, it would ask
+ * again and again. Other prompt values stay.
+ */
+export function withoutPromptLogin(url: string): string {
+  const queryStart = url.indexOf('?')
+  if (queryStart === -1) return url
+  const query = new URLSearchParams(url.slice(queryStart + 1))
+  const rest = (query.get('prompt') ?? '').split(' ').filter((v) => v !== '' && v !== 'login')
+  if (rest.length > 0) query.set('prompt', rest.join(' '))
+  else query.delete('prompt')
+  return `${url.slice(0, queryStart)}?${query}`
 }
 
 function reject(error: OAuthErrorValue, description: string): { ok: false; rejection: AuthorizationRejection } {

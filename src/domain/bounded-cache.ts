@@ -29,6 +29,11 @@ export class BoundedCache<V> {
     this.#entries.delete(key)
   }
 
+  /** Deletes every entry whose key `matches`; a walk over all entries, for rare invalidations. */
+  deleteWhere(matches: (key: string) => boolean): void {
+    for (const key of this.#entries.keys()) if (matches(key)) this.#entries.delete(key)
+  }
+
   clear(): void {
     this.#entries.clear()
   }

@@ -30,8 +30,7 @@ const OUTCOME_LABELS: Record<GateOutcome, { outcome: GateOutcome }> = {
  * Bearer token → identity → scope check, in front of every protected route.
  * Tokens are verified locally (no database); a warm cache skips the signature
  * check but never the revocation list, which is consulted on every request.
- * A disabled user keeps working tokens until their grants are revoked, which
- * is what disabling a user must do.
+ * Disabling a user or an app reaches its tokens through the same list (a cutoff by `iat`).
  */
 export class Gate {
   // The identity derived from a cached claims object, so a warm request allocates no scope set.
@@ -80,7 +79,7 @@ export class Gate {
 
   /** Undefined when the request may go on; revocation is checked here, on every request. */
   #admit(request: FastifyRequest, identity: Identity, required: readonly string[]): GatehouseError | undefined {
-    if (this.options.revocations.isRevoked(identity.tokenId, identity.grantId)) {
+    if (this.options.revocations.isRevoked(identity)) {
       return this.#refuse(new InvalidTokenError('The access token has been revoked'))
     }
     if (!hasAllScopes(identity.scopes, required)) {

@@ -14,6 +14,8 @@ export interface AccessTokenIdentity {
   scopes: ReadonlySet<string>
   grantId: string | undefined
   tokenId: string
+  /** `iat`: revoking a user or an app revokes its tokens issued up to an instant. */
+  issuedAt: number
 }
 
 declare module 'fastify' {
@@ -31,5 +33,6 @@ export function identityFromClaims(claims: AccessTokenClaims): AccessTokenIdenti
     scopes: new Set(typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : []),
     grantId: claims.gid,
     tokenId: claims.jti,
+    issuedAt: claims.iat,
   }
 }

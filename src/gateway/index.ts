@@ -2,7 +2,8 @@ import type { RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { VerifiedTokenCache } from '../oauth/verified-token-cache.js'
 import { API_BASE_PATH, routePath, type ApiOperation } from './api-description.js'
-import { setApiHeaders } from './api-headers.js'
+import { throttleInvalidTokens } from '../security/index.js'
+import { API_RESPONSE_HEADERS, setApiHeaders } from './api-headers.js'
 import { Gate } from './gate.js'
 import './identity.js'
 import { upstreamProxy } from './proxy.js'
@@ -37,9 +38,11 @@ export const gateway = fp(
       const gateHooks = operation.requiredScopes ? [gate.hook(operation.requiredScopes)] : []
       route.onRequest = [setApiHeaders, ...gateHooks, ...hooks(route.onRequest)]
     })
+    // An address sending invalid tokens is locked out of the API for a while; the gate itself is untouched.
+    throttleInvalidTokens(app, app.failureThrottles.invalidToken, { apiBasePath: API_BASE_PATH, refusalHeaders: API_RESPONSE_HEADERS })
     if (app.config.upstreamUrl) await app.register(upstreamProxy, { upstreamUrl: app.config.upstreamUrl })
   },
-  { name: 'gatehouse-gateway', dependencies: ['gatehouse-core', 'gatehouse-api-description', 'gatehouse-metrics'] },
+  { name: 'gatehouse-gateway', dependencies: ['gatehouse-core', 'gatehouse-api-description', 'gatehouse-metrics', 'gatehouse-security'] },
 )
 
 /** The operation a route implements, checked against the route's method and path; undefined outside the API. */

@@ -12,11 +12,11 @@ import { decideAuthorization, startAuthorization, type AuthorizeDeps, type Conse
 /** The authorization endpoint (RFC 6749 §4.1, RFC 7636, RFC 9207) and its consent form. */
 export async function authorizeRoutes(app: FastifyInstance): Promise<void> {
   await pageScope(app)
-  const deps: AuthorizeDeps = { db: app.db, clock: app.clock, config: app.config, catalogue: app.apiDescription.scopes }
+  const deps: AuthorizeDeps = { db: app.db, clock: app.clock, config: app.config, catalogue: app.apiDescription.scopes, secrets: app.secrets }
 
   app.get<{ Querystring: AuthorizeQuery }>('/oauth/authorize', { schema: authorizeSchema, config: { errorFormat: 'page' } }, async (request, reply) => {
     const step = await startAuthorization(deps, request.query, await currentUser(request), request.url)
-    return step.kind === 'consent' ? sendConsent(reply, step, csrfToken(request, reply)) : follow(reply, step)
+    return step.kind === 'consent' ? sendConsent(reply, step, csrfToken(request)) : follow(reply, step)
   })
 
   app.post<{ Body: DecisionBody }>(
@@ -30,7 +30,7 @@ export async function authorizeRoutes(app: FastifyInstance): Promise<void> {
 }
 
 function follow(reply: FastifyReply, step: NavigationStep): FastifyReply {
-  if (step.kind === 'sign-in') return reply.redirect(`/login?return_to=${encodeURIComponent(step.returnTo)}`, 303)
+  if (step.kind === 'sign-in') return reply.redirect(`/login?return_to=${encodeURIComponent(step.returnTo)}${step.again ? '&again=1' : ''}`, 303)
   return reply.header('cache-control', 'no-store').redirect(step.location, 303)
 }
 

@@ -16,7 +16,7 @@ export type AuthorizeQuery = RawParameters
 export type DecisionBody = RawParameters & { decision: 'allow' | 'deny'; csrf_token?: string }
 
 export const authorizeSchema = {
-  // Other parameters (nonce, prompt…) are allowed through and ignored (RFC 6749 §3.1).
+  // Other parameters (nonce, login_hint…) are allowed through and ignored (RFC 6749 §3.1).
   querystring: { type: 'object', properties: authorizationProperties },
 }
 

@@ -6,6 +6,7 @@ import {
   checkAuthorizationRequest,
   readParameters,
   resolveRedirectUri,
+  withoutPromptLogin,
   type AuthorizationParameters,
   type AuthorizationRejection,
   type AuthorizationRequest,
@@ -13,7 +14,7 @@ import {
 } from '../domain/authorization-request.js'
 import type { Clock } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
-import { generateOpaqueToken, hashSecret } from '../domain/opaque-token.js'
+import { hashSecret, type SecretFormat } from '../domain/opaque-token.js'
 import { formatScope, type ScopeDefinition } from '../domain/scopes.js'
 import { OAuthError } from '../errors.js'
 import type { Db } from '../store/database.js'
@@ -25,12 +26,14 @@ export interface AuthorizeDeps {
   clock: Clock
   config: Config
   catalogue: readonly ScopeDefinition[]
+  secrets: SecretFormat
 }
 
 /** What the authorization endpoint does next. */
 export type AuthorizeStep = NavigationStep | ConsentStep
 
-export type NavigationStep = { kind: 'redirect'; location: string } | { kind: 'sign-in'; returnTo: string }
+/** `again`: the browser is signed in, but the client asked for a fresh sign-in (`prompt=login`). */
+export type NavigationStep = { kind: 'redirect'; location: string } | { kind: 'sign-in'; returnTo: string; again: boolean }
 
 export interface ConsentStep {
   kind: 'consent'
@@ -45,15 +48,25 @@ export interface ConsentStep {
 
 type Validated = { kind: 'valid'; app: App; request: AuthorizationRequest; parameters: AuthorizationParameters }
 
-/** GET /oauth/authorize: validate, then make sure someone is signed in, then ask them; `url` is where signing in returns to. */
+/**
+ * GET /oauth/authorize: validate, then make sure someone is signed in (afresh for `prompt=login`),
+ * then ask them unless they decided before; `url` is where signing in returns to. With
+ * `prompt=none`, where a page would be shown the client gets an error instead (OpenID Connect Core §3.1.2.6).
+ */
 export async function startAuthorization(deps: AuthorizeDeps, raw: RawParameters, user: SessionUser | undefined, url: string): Promise<AuthorizeStep> {
   const validated = await validateAuthorizationRequest(deps, raw)
   if (validated.kind === 'redirect') return validated
-  if (!user) return { kind: 'sign-in', returnTo: url }
-  if ((await priorDecision(deps.db, user, validated.app, validated.request)) === 'allow') {
-    return { kind: 'redirect', location: await approve(deps, user, validated.app, validated.request) }
-  }
-  const scopes = validated.request.scope.map((name) => deps.catalogue.find((s) => s.name === name) ?? { name, description: name })
+  const { app, request } = validated
+  const prompt = new Set(request.prompt)
+
+  if (!user && prompt.has('none')) return promptNoneError(deps.config, request, 'login_required', 'The user is not signed in')
+  if (!user || prompt.has('login')) return { kind: 'sign-in', returnTo: prompt.has('login') ? withoutPromptLogin(url) : url, again: user !== undefined }
+
+  const decided = !prompt.has('consent') && (await priorDecision(deps.db, user, app, request)) === 'allow'
+  if (decided) return { kind: 'redirect', location: await approve(deps, user, app, request) }
+  if (prompt.has('none')) return promptNoneError(deps.config, request, 'consent_required', 'The user has not yet allowed this app these scopes')
+
+  const scopes = request.scope.map((name) => deps.catalogue.find((s) => s.name === name) ?? { name, description: name })
   return { ...validated, kind: 'consent', user, scopes }
 }
 
@@ -67,7 +80,7 @@ export async function decideAuthorization(
   const validated = await validateAuthorizationRequest(deps, raw)
   if (validated.kind === 'redirect') return validated
   // The session ended while the consent page was open: sign in again, then see the same request.
-  if (!user) return { kind: 'sign-in', returnTo: authorizationPath(validated.parameters) }
+  if (!user) return { kind: 'sign-in', returnTo: authorizationPath(validated.parameters), again: false }
   if (decision === 'deny') {
     return { kind: 'redirect', location: errorLocation(deps.config, validated.request, { error: 'access_denied', description: 'The user denied the request' }) }
   }
@@ -76,7 +89,8 @@ export async function decideAuthorization(
 
 /**
  * Whether the user has already decided for this app and these scopes. Always
- * "ask" for now; remembered consent slots in here.
+ * "ask" for now; remembered consent slots in here (`prompt=consent` skips it,
+ * and `prompt=none` answers consent_required whenever it says "ask").
  */
 export async function priorDecision(_db: Db, _user: SessionUser, _app: App, _request: AuthorizationRequest): Promise<'allow' | 'ask'> {
   return 'ask'
@@ -125,7 +139,7 @@ function trustedRedirectUri(app: App, given: string | undefined, repeated: boole
 async function approve(deps: AuthorizeDeps, user: SessionUser, app: App, request: AuthorizationRequest): Promise<string> {
   const { db, clock, config } = deps
   const now = clock.now()
-  const code = generateOpaqueToken('authorizationCode')
+  const code = deps.secrets.generate('authorizationCode')
   const grantId = newId()
   const scope = formatScope(request.scope)
   await db.transaction().execute(async (trx) => {
@@ -157,6 +171,10 @@ async function approve(deps: AuthorizeDeps, user: SessionUser, app: App, request
     })
   })
   return authorizationResponseUri(request.redirectUri, { code, state: request.state, iss: config.issuer })
+}
+
+function promptNoneError(config: Config, request: AuthorizationRequest, error: 'login_required' | 'consent_required', description: string): NavigationStep {
+  return { kind: 'redirect', location: errorLocation(config, request, { error, description: `${description}, and prompt=none forbids asking` }) }
 }
 
 /** RFC 6749 §4.1.2.1 with RFC 9207's `iss`, so a client talking to several servers can tell who answered. */

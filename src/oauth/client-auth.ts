@@ -78,13 +78,19 @@ export interface ClientAuthenticatorOptions {
  *
  * Successes are remembered for a few seconds, keyed by client_id and the
  * secret's SHA-256, so a busy client costs a hash and a map look-up instead of
- * two queries. The price: a secret rotated with no grace period, or an app
- * disabled, in another process keeps working here for at most `cacheMs`. An
- * entry never outlives the secret's own expiry, so rotation grace periods are
- * exact. Failures are never cached.
+ * two queries. A change to an app anywhere (disabled, deleted, secret rotated,
+ * owner disabled) reaches every process on the revocation stream, and `forget`
+ * drops that app's entries at once; `cacheMs` only bounds how long a process
+ * that missed the notice keeps them. An entry never outlives the secret's own
+ * expiry, so rotation grace periods are exact. Failures are never cached.
  */
 export class ClientAuthenticator {
   readonly #cache: BoundedCache<App>
+  /**
+   * Per client_id, how many changes this process has heard of. A check that read the database
+   * before a change and finishes after it must not cache what it read: it compares these.
+   */
+  readonly #changes = new Map<string, number>()
 
   constructor(
     private readonly db: Db,
@@ -100,9 +106,16 @@ export class ClientAuthenticator {
     const key = `${credentials.method === 'none' ? 'none' : 'secret'}\n${credentials.clientId}\n${secretHash}`
     const cached = this.#cache.get(key, now)
     if (cached) return cached
+    const changesBefore = this.#changes.get(credentials.clientId)
     const { app, validUntil } = await this.check(credentials, secretHash, now)
-    this.#cache.set(key, app, Math.min(validUntil, now + this.options.cacheMs))
+    if (this.#changes.get(credentials.clientId) === changesBefore) this.#cache.set(key, app, Math.min(validUntil, now + this.options.cacheMs))
     return app
+  }
+
+  /** The app changed: what was cached about it (its state, its owner's, its secrets) no longer holds. */
+  forget(clientId: string): void {
+    this.#changes.set(clientId, (this.#changes.get(clientId) ?? 0) + 1)
+    this.#cache.deleteWhere((key) => clientIdOfKey(key) === clientId)
   }
 
   private async check(credentials: ClientCredentials, secretHash: string, now: number): Promise<{ app: App; validUntil: number }> {
@@ -124,4 +137,10 @@ export class ClientAuthenticator {
     if (validUntil === undefined) throw fail('Client authentication failed')
     return { app, validUntil }
   }
+}
+
+/** Cache keys are `method\nclient_id\nsecret hash`; only real apps' client_ids (never with a newline) get cached. */
+function clientIdOfKey(key: string): string {
+  const start = key.indexOf('\n') + 1
+  return key.slice(start, key.indexOf('\n', start))
 }

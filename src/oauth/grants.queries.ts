@@ -46,6 +46,53 @@ export async function revokeGrantRows(db: Db, grantId: string, now: number, reas
   return Number(result.numUpdatedRows) === 1
 }
 
+/**
+ * Revokes every live grant of a user and every refresh token of those families, for disabling the
+ * account. Access tokens need no row each: the user's revocation cutoff covers them.
+ */
+export async function revokeGrantsOfUser(db: Db, userId: string, now: number, reason: string): Promise<number> {
+  await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: now })
+    .where('grant_id', 'in', (eb) => eb.selectFrom('grants').select('id').where('user_id', '=', userId))
+    .where('revoked_at', 'is', null)
+    .execute()
+  const result = await db.updateTable('grants').set({ revoked_at: now, revoked_reason: reason }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** The same for every grant an app holds, its client-credentials grant included. */
+export async function revokeGrantsOfApp(db: Db, appId: string, now: number, reason: string): Promise<number> {
+  await db
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: now })
+    .where('grant_id', 'in', (eb) => eb.selectFrom('grants').select('id').where('app_id', '=', appId))
+    .where('revoked_at', 'is', null)
+    .execute()
+  const result = await db.updateTable('grants').set({ revoked_at: now, revoked_reason: reason }).where('app_id', '=', appId).where('revoked_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
+/** The newest unrevoked client-credentials grant of an app that lasts beyond `usableUntil`. */
+export function findUsableClientCredentialsGrant(db: Db, appId: string, usableUntil: number) {
+  return db
+    .selectFrom('grants')
+    .select(['id', 'expires_at'])
+    .where('app_id', '=', appId)
+    .where('kind', '=', 'client_credentials')
+    .where('revoked_at', 'is', null)
+    .where('expires_at', '>', usableUntil)
+    .orderBy('created_at', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+}
+
+/** Every unrevoked client-credentials grant of an app (normally one; two processes may have raced to make it). */
+export async function listLiveClientCredentialsGrants(db: Db, appId: string): Promise<string[]> {
+  const rows = await db.selectFrom('grants').select('id').where('app_id', '=', appId).where('kind', '=', 'client_credentials').where('revoked_at', 'is', null).execute()
+  return rows.map((r) => r.id)
+}
+
 export async function deleteExpiredAuthorizationCodes(db: Db, now: number): Promise<number> {
   const result = await db.deleteFrom('authorization_codes').where('expires_at', '<=', now).executeTakeFirst()
   return Number(result.numDeletedRows)

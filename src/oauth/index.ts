@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { setApiHeaders } from '../gateway/api-headers.js'
+import { throttleClientAuthentication } from '../security/index.js'
 import { authorizeRoutes } from './authorize.routes.js'
 import { ClientAuthenticator } from './client-auth.js'
 import { introspectRoutes } from './introspect.routes.js'
@@ -18,6 +19,7 @@ export async function oauth(app: FastifyInstance): Promise<void> {
   await app.register(authorizeRoutes)
   await app.register(async (json) => {
     json.addHook('onRequest', setApiHeaders)
+    throttleClientAuthentication(json, app.failureThrottles.clientAuthentication, ['/oauth/token', '/oauth/introspect', '/oauth/revoke'])
     await json.register(metadataRoutes)
     await json.register(tokenRoutes, { clients })
     await json.register(introspectRoutes, { clients })

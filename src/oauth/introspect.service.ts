@@ -4,6 +4,7 @@ import { BoundedCache } from '../domain/bounded-cache.js'
 import { findUserById } from '../users/users.queries.js'
 import type { AccessTokenClaims } from './access-token.js'
 import { findRefreshToken, isRefreshTokenActive } from './refresh-tokens.service.js'
+import { revocableToken } from './revocation-list.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 
 export type IntrospectionDeps = Pick<FastifyInstance, 'db' | 'clock' | 'config' | 'accessTokens' | 'revocations'>
@@ -33,7 +34,10 @@ const USERNAME_TTL_MS = 60_000
 /**
  * RFC 7662 introspection. An app may introspect only tokens issued to itself:
  * anything else is `{ active: false }`, so one app cannot learn about another's
- * users or tokens. Access tokens are checked by signature (cached once
+ * users or tokens. A resource server (an app an operator marked so) may
+ * introspect any access token, which is what RFC 7662 §1 has introspection for;
+ * refresh tokens stay their own app's business, as they are never presented to
+ * a resource server. Access tokens are checked by signature (cached once
  * verified) and against the revocation list on every call; refresh tokens by
  * their stored record.
  */
@@ -61,7 +65,8 @@ export class Introspector {
       }
     }
     const claims = await this.verifiedClaims(token)
-    if (!claims || claims.client_id !== client.clientId || this.deps.revocations.isRevoked(claims.jti, claims.gid)) return INACTIVE
+    if (!claims || (claims.client_id !== client.clientId && !client.isResourceServer)) return INACTIVE
+    if (this.deps.revocations.isRevoked(revocableToken(claims))) return INACTIVE
     const username = await this.username(claims.sub)
     return {
       active: true,

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify'
+import type { Config } from '../config.js'
+import { JWKS_MAX_AGE_SECONDS } from './signing-keys.js'
 import { supportedGrantTypes } from './token.service.js'
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
 
 /** RFC 8414 server metadata; every URL is absolute, under the issuer. */
-export function serverMetadata(issuer: string, scopes: string[]) {
+export function serverMetadata(config: Pick<Config, 'issuer' | 'allowPasswordGrant'>, scopes: string[]) {
+  const { issuer } = config
   return {
     issuer,
     authorization_endpoint: `${issuer}/oauth/authorize`,
@@ -16,7 +19,7 @@ export function serverMetadata(issuer: string, scopes: string[]) {
     scopes_supported: scopes,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: supportedGrantTypes,
+    grant_types_supported: supportedGrantTypes(config),
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
@@ -28,20 +31,21 @@ export function serverMetadata(issuer: string, scopes: string[]) {
 /** Discovery documents and the JWKS. */
 export async function metadataRoutes(app: FastifyInstance): Promise<void> {
   // Fixed for the life of the process: the issuer and the scope catalogue are read at start.
-  const metadata = serverMetadata(app.config.issuer, app.apiDescription.scopes.map((s) => s.name))
+  const metadata = serverMetadata(app.config, app.apiDescription.scopes.map((s) => s.name))
   const config = { errorFormat: 'oauth' as const }
 
-  for (const url of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
-    app.get(url, { config }, async (_request, reply) => {
-      reply.header('cache-control', 'public, max-age=3600')
-      return metadata
-    })
-  }
+  // Not also under /.well-known/openid-configuration: that name promises OpenID Connect (ID tokens,
+  // userinfo), which Gatehouse does not implement; a Connect client must fail discovery, not later.
+  app.get('/.well-known/oauth-authorization-server', { config }, async (_request, reply) => {
+    reply.header('cache-control', 'public, max-age=3600')
+    return metadata
+  })
 
   for (const url of ['/oauth/jwks.json', '/.well-known/jwks.json']) {
     app.get(url, { config }, async (_request, reply) => {
-      // Short, so a key added by `keys rotate` is seen soon by verifiers that cache by time rather than by kid.
-      reply.header('cache-control', 'public, max-age=300')
+      // A rotated key signs only after this has passed (KEY_ACTIVATION_DELAY_MS), so a verifier that
+      // caches JWKS for up to max-age always holds the kid of every token it is shown.
+      reply.header('cache-control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
       return app.signingKeys.jwks()
     })
   }

@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import { AppValidationError, createApp } from '../apps/apps.service.js'
-import { formatScope, parseScope, type ScopeDefinition } from '../domain/scopes.js'
+import { formatScope, parseScope } from '../domain/scopes.js'
 import { OAuthError } from '../errors.js'
 import type { ClientMetadata, RegistrationResponse } from './register.schemas.js'
 import { isUsableRegistrationToken, spendRegistrationToken } from './registration-tokens.js'
 
-export type RegistrationDeps = Pick<FastifyInstance, 'db' | 'clock' | 'apiDescription'>
+export type RegistrationDeps = Pick<FastifyInstance, 'db' | 'clock' | 'apiDescription' | 'secrets' | 'revocations'>
 
 /**
  * Grants a dynamically registered app may ask for. client_credentials needs an
@@ -31,16 +31,19 @@ export async function checkInitialAccessToken(deps: RegistrationDeps, authorizat
 
 /**
  * RFC 7591 §3: spends one use of the initial access token and creates the app,
- * in one transaction — metadata that fails validation gives the use back.
+ * in one transaction — metadata that fails validation gives the use back. Every
+ * process hears of the new app (its redirect-URI origins join the CORS origins).
  */
 export async function registerClient(deps: RegistrationDeps, initialAccessToken: string, metadata: ClientMetadata): Promise<RegistrationResponse> {
-  const input = toAppInput(metadata, deps.apiDescription.scopes)
-  const { app, clientSecret } = await deps.db.transaction().execute(async (trx) => {
+  const input = toAppInput(metadata)
+  const { app, clientSecret, announce } = await deps.db.transaction().execute(async (trx) => {
     if (!(await spendRegistrationToken(trx, initialAccessToken, deps.clock.now()))) {
       throw invalidInitialAccessToken('The initial access token is unknown, expired or used up')
     }
-    return createApp(trx, deps.clock, deps.apiDescription.scopes, input).catch(toRegistrationError)
+    const created = await createApp(trx, deps.clock, deps.apiDescription.scopes, input, deps.secrets).catch(toRegistrationError)
+    return { ...created, announce: await deps.revocations.recordAppChanged(trx, created.app.clientId) }
   })
+  announce()
   return {
     client_id: app.clientId,
     ...(clientSecret ? { client_secret: clientSecret, client_secret_expires_at: 0 } : {}),
@@ -54,7 +57,7 @@ export async function registerClient(deps: RegistrationDeps, initialAccessToken:
   }
 }
 
-function toAppInput(metadata: ClientMetadata, catalogue: readonly ScopeDefinition[]) {
+function toAppInput(metadata: ClientMetadata) {
   const grantTypes = metadata.grant_types ?? DYNAMIC_GRANT_TYPES
   const refused = grantTypes.filter((g) => !DYNAMIC_GRANT_TYPES.includes(g))
   if (refused.length > 0) {
@@ -72,8 +75,9 @@ function toAppInput(metadata: ClientMetadata, catalogue: readonly ScopeDefinitio
     name: metadata.client_name?.trim() || DEFAULT_NAME,
     redirectUris: metadata.redirect_uris ?? [],
     grantTypes,
-    // RFC 7591 §2 lets the server pick a default; the user still consents to each scope asked for.
-    scopes: scopes.length > 0 ? scopes : catalogue.map((s) => s.name),
+    // Least privilege: RFC 7591 §2 lets the server pick a default, and ours is none. An app that
+    // names no scope at registration can ask for none later; it registers again, naming them.
+    scopes,
     tokenEndpointAuthMethod: metadata.token_endpoint_auth_method ?? 'client_secret_basic',
     createdVia: 'dynamic' as const,
   }

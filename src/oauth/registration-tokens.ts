@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
-import { generateOpaqueToken, hashSecret, isOpaqueToken } from '../domain/opaque-token.js'
+import { hashSecret, isOpaqueToken, type SecretFormat } from '../domain/opaque-token.js'
 import { BadRequestError } from '../errors.js'
 import type { Db } from '../store/database.js'
 import * as queries from './register.queries.js'
@@ -13,12 +13,13 @@ export async function createRegistrationToken(
   db: Db,
   clock: Clock,
   options: { expiresInSeconds: number; uses?: number },
+  secrets: SecretFormat,
 ): Promise<{ token: string; expiresAt: number }> {
   const uses = options.uses ?? 1
   if (!Number.isInteger(options.expiresInSeconds) || options.expiresInSeconds <= 0) throw new BadRequestError('A registration token needs a lifetime of at least one second')
   if (!Number.isInteger(uses) || uses <= 0) throw new BadRequestError('A registration token needs at least one use')
   const now = clock.now()
-  const token = generateOpaqueToken('registrationToken')
+  const token = secrets.generate('registrationToken')
   const expiresAt = now + options.expiresInSeconds * 1000
   await queries.insertRegistrationToken(db, { id: newId(), token_hash: hashSecret(token), created_at: now, expires_at: expiresAt, uses_left: uses })
   return { token, expiresAt }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { App } from '../apps/app.js'
 import { revokeGrantRows } from './grants.queries.js'
 import { findRefreshToken } from './refresh-tokens.service.js'
+import { revocableToken } from './revocation-list.js'
 
 export type RevocationDeps = Pick<FastifyInstance, 'db' | 'clock' | 'config' | 'revocations'>
 
@@ -39,7 +40,7 @@ export async function revokeToken(deps: RevocationDeps & Pick<FastifyInstance, '
     return
   }
   const claims = await deps.accessTokens.verify(token).catch(() => undefined)
-  if (claims && claims.client_id === client.clientId && !deps.revocations.isRevoked(claims.jti, undefined)) {
+  if (claims && claims.client_id === client.clientId && !deps.revocations.isRevoked(revocableToken(claims))) {
     await deps.revocations.revoke('jti', claims.jti, claims.exp * 1000 + CLOCK_SKEW_MS)
   }
 }

@@ -8,11 +8,12 @@ import { requireFormBody, tokenRequest } from './token.schemas.js'
 export async function tokenRoutes(app: FastifyInstance, { clients }: { clients: ClientAuthenticator }): Promise<void> {
   app.post<{ Body: TokenParams }>('/oauth/token', {
     schema: tokenRequest,
-    config: { errorFormat: 'oauth', rateLimit: app.rateLimitConfig },
+    config: { errorFormat: 'oauth' },
     preValidation: requireFormBody,
   }, async (request, reply) => {
     const client = await clients.authenticate(readClientCredentials(request.headers.authorization, request.body))
-    const tokens = await exchange(app, client, request.body)
+    // A password grant is a sign-in: throttled and hashed under the same limits as the form.
+    const tokens = await app.passwordAttempts.tokenRequest(request.ip, request.body, () => exchange(app, client, request.body))
     app.metrics.tokensIssued.inc({ grant_type: request.body.grant_type })
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache')
     return tokens

@@ -1,4 +1,5 @@
 import type { App } from '../apps/app.js'
+import type { Config } from '../config.js'
 import { OAuthError } from '../errors.js'
 import type { Db } from '../store/database.js'
 import { authorizationCodeGrant } from './grants/authorization-code.js'
@@ -19,13 +20,21 @@ const grants = new Map<string, GrantHandler>([
   ['password', passwordGrant],
 ])
 
-export const supportedGrantTypes = [...grants.keys()]
+/**
+ * The grant types this deployment offers. The password grant hands the user's password to the
+ * client (RFC 9700 §2.4 says it MUST NOT be used), so it exists only where the operator turns it on.
+ */
+export function supportedGrantTypes(config: Pick<Config, 'allowPasswordGrant'>): string[] {
+  return [...grants.keys()].filter((name) => name !== 'password' || config.allowPasswordGrant)
+}
 
 /** The token endpoint's work once the client is known: pick the grant by name, check the app may use it, run it. */
 export async function exchange(deps: GrantDeps, client: App, params: TokenParams): Promise<TokenResponse> {
-  const grant = grants.get(params.grant_type)
+  // Turned off, the password grant is unsupported by the server (RFC 6749 §5.2 unsupported_grant_type),
+  // not refused to this client (unauthorized_client): no client can use it, and metadata does not list it.
+  const grant = params.grant_type === 'password' && !deps.config.allowPasswordGrant ? undefined : grants.get(params.grant_type)
   if (!grant) {
-    throw new OAuthError('unsupported_grant_type', `grant_type "${params.grant_type.slice(0, 64)}" is not supported; use one of ${supportedGrantTypes.join(', ')}`)
+    throw new OAuthError('unsupported_grant_type', `grant_type "${params.grant_type.slice(0, 64)}" is not supported; use one of ${supportedGrantTypes(deps.config).join(', ')}`)
   }
   if (!(client.grantTypes as string[]).includes(params.grant_type)) {
     throw new OAuthError('unauthorized_client', `This app is not allowed the ${params.grant_type} grant`)

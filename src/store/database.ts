@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely'
 import pg from 'pg'
+import { ServiceUnavailableError } from '../errors.js'
 import { migrations } from './migrations/index.js'
 import type { Database } from './schema.js'
 
@@ -18,9 +19,21 @@ export interface Store {
 // int8 (bigint) columns hold epoch milliseconds, well inside Number's safe range.
 pg.types.setTypeParser(20, (value) => Number(value))
 
-export function openStore(databaseUrl: string): Store {
+export interface StoreOptions {
+  /**
+   * Told when a pooled PostgreSQL connection fails outside a query's own error path (the server
+   * restarted, a failover, a cut network). The pool drops the connection and opens a new one when
+   * next needed; without a listener, pg's Client would crash the process with an unhandled 'error'.
+   */
+  onConnectionError?: (error: Error) => void
+}
+
+/** A new connection that cannot be made within this long fails, so requests answer 503 instead of hanging. */
+export const CONNECT_TIMEOUT_MS = 2000
+
+export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
   if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length))
-  return openPostgres(databaseUrl)
+  return openPostgres(databaseUrl, options)
 }
 
 function openSqlite(path: string): Store {
@@ -36,16 +49,33 @@ function openSqlite(path: string): Store {
   return { db, dialect: 'sqlite', destroy: () => db.destroy() }
 }
 
-function openPostgres(connectionString: string): Store {
-  const pool = new pg.Pool({ connectionString, max: 10 })
-  // An idle client losing its connection must not crash the process; the pool replaces it.
+function openPostgres(connectionString: string, { onConnectionError = () => {} }: StoreOptions): Store {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    // TCP keepalive notices a peer that vanished without closing (a failover, a dropped route).
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  })
+  // Every client gets its own listener for its whole life: pg-pool listens only while a client is
+  // idle, so one that loses its connection while checked out (mid-query, mid-transaction) would emit
+  // 'error' with no listener and take the process down. Its query rejects on its own; released
+  // unqueryable, the pool discards it.
+  pool.on('connect', (client) => client.on('error', onConnectionError))
+  // The pool re-emits an idle client's error here after discarding it; the client's listener has reported it.
   pool.on('error', () => {})
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   return { db, dialect: 'postgres', destroy: () => db.destroy() }
 }
 
+/** The migrator over `migrations`; also used by tests that take the schema down and up again. */
+export async function createMigrator(db: Db): Promise<Migrator> {
+  return new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: await currentSchema(db) })
+}
+
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations }, migrationTableSchema: await currentSchema(db) })
+  const migrator = await createMigrator(db)
   const result = await migrator.migrateToLatest()
   if (result.error) throw result.error
   return result
@@ -79,4 +109,47 @@ export function isUniqueViolation(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   // PostgreSQL reports SQLSTATE 23505; better-sqlite3 names the constraint kind.
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
+}
+
+/** What a client is told to wait before retrying while the database is unreachable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5
+
+/**
+ * The one place that decides whether a database error means "the database is unreachable right
+ * now" (refused, dropped, restarting, timed out, locked) rather than "this request or this code is
+ * wrong". Such errors become a 503 with Retry-After; everything else is left to the caller.
+ */
+export function databaseUnavailable(error: unknown): ServiceUnavailableError | undefined {
+  if (!isConnectionFailure(error, 0)) return undefined
+  return new ServiceUnavailableError('The database is unavailable; try again shortly', DATABASE_RETRY_AFTER_SECONDS)
+}
+
+// Socket errors from connecting to or talking with PostgreSQL.
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+// SQLSTATE: admin_shutdown, crash_shutdown, cannot_connect_now (starting up, failing over),
+// too_many_connections, query_canceled (a statement timeout). Class 08 is checked by prefix.
+const POSTGRES_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '53300', '57014'])
+// better-sqlite3 names the primary result code first: SQLITE_BUSY_SNAPSHOT is a kind of SQLITE_BUSY.
+const SQLITE_UNAVAILABLE = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR'])
+// pg and pg-pool report a lost or refused connection with plain Errors and these messages.
+const POSTGRES_CONNECTION_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'is not queryable',
+  'Query read timeout',
+  'Cannot use a pool after calling end on the pool',
+  'driver has already been destroyed',
+]
+
+function isConnectionFailure(error: unknown, depth: number): boolean {
+  if (typeof error !== 'object' || error === null || depth > 3) return false
+  const { code, message, cause, errors } = error as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown }
+  if (typeof code === 'string') {
+    if (NETWORK_CODES.has(code) || POSTGRES_UNAVAILABLE.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true
+    if (SQLITE_UNAVAILABLE.has(code.split('_', 2).join('_'))) return true
+  }
+  if (!(error instanceof pg.DatabaseError) && typeof message === 'string' && POSTGRES_CONNECTION_MESSAGES.some((m) => message.includes(m))) return true
+  // Node reports a refused connection to every address of a host as an AggregateError.
+  if (Array.isArray(errors) && errors.some((inner) => isConnectionFailure(inner, depth + 1))) return true
+  return isConnectionFailure(cause, depth + 1)
 }

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable, Updateable } from 'kysely'
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely'
 
 /**
  * Every table's shape, declared once. Conventions that keep one set of
@@ -51,6 +51,8 @@ export interface AppTable {
   created_at: number
   updated_at: number
   disabled_at: number | null
+  /** 1 for a resource server: it may introspect any token (RFC 7662 §1), not only its own. Set by an operator only. */
+  is_resource_server: Generated<number>
 }
 
 /** Secrets of confidential apps; several may be live during a rotation. */
@@ -67,10 +69,17 @@ export interface AppSecretTable {
 export interface SigningKeyTable {
   kid: string
   alg: string
-  private_jwk: string
   public_jwk: string
+  /** The private JWK sealed under a key-encryption key (`src/store/secret-box.ts`); null once the key has stopped signing. */
+  private_key_sealed: string | null
+  /** Which key-encryption key sealed it. */
+  kek_id: string | null
+  /** A private JWK in plaintext, left by a version before keys were sealed; start-up seals it and clears this. */
+  private_jwk: string | null
   created_at: number
-  /** When it stopped signing; null for the active key. */
+  /** When it starts signing; it is published (JWKS) from `created_at`. */
+  activates_at: number
+  /** When it stops signing (set ahead, to the next key's activation); null while no successor is scheduled. */
   retired_at: number | null
   /** When it leaves JWKS: retirement plus the longest access-token lifetime. */
   expires_at: number | null
@@ -81,8 +90,13 @@ export interface SessionTable {
   token_hash: string
   user_id: string
   created_at: number
+  /** Absolute end; a session also ends once unused for the idle lifetime (see `last_seen_at`). */
   expires_at: number
+  /** Last use, written at most once a minute per session, so it is up to a minute behind. */
   last_seen_at: number
+  /** Client address and User-Agent of the last recorded use; null for sessions older than the columns. */
+  ip_address: string | null
+  user_agent: string | null
 }
 
 /**
@@ -95,7 +109,11 @@ export interface GrantTable {
   app_id: string
   user_id: string
   scope: string
-  /** 'authorization_code' | 'password' */
+  /**
+   * 'authorization_code' | 'password' | 'client_credentials'. A client-credentials grant is the
+   * app's own (user_id: its owner, whom the tokens act as), reused by every issuance until it nears
+   * its end or is revoked, so an app's tokens can be revoked as one family.
+   */
   kind: string
   created_at: number
   /** Absolute end of the refresh-token family. */
@@ -135,6 +153,11 @@ export interface RefreshTokenTable {
   expires_at: number
   used_at: number | null
   revoked_at: number | null
+  /**
+   * Once used with a reuse grace window on: the successor, sealed under a key derived from this
+   * token (which only its holder has), so a retry gets the same successor. Cleared by the prune.
+   */
+  successor_sealed: string | null
 }
 
 /** Initial access tokens for dynamic client registration (RFC 7591 §3). */
@@ -148,16 +171,24 @@ export interface RegistrationTokenTable {
 
 /**
  * Revocations every process must honour for self-contained access tokens:
- * a single token (`jti`) or everything issued under a grant (`grant`).
- * Kept until the last token it could affect has expired.
+ * a single token (`jti`), everything issued under a grant (`grant`), or every
+ * token of a user (`user`, by id) or an app (`app`, by client_id) issued at or
+ * before `issued_before`. Kept until the last token it could affect has expired.
+ * `app_changed` rows are not revocations but notices on the same stream: each
+ * process drops what it cached about that app (client authentication, CORS origins).
  */
 export interface RevocationTable {
   id: string
-  /** 'jti' | 'grant' */
+  /** 'jti' | 'grant' | 'user' | 'app' | 'app_changed' */
   kind: string
   subject: string
+  /** Updated in place for `user`/`app` rows (id `kind:subject`), so each process sees the update in its next poll. */
   created_at: number
   expires_at: number
+  /** `user`/`app` only: tokens issued (`iat`) at or before this instant are revoked. */
+  issued_before: number | null
+  /** `user`/`app` only: increases with every update of the row, so processes apply updates in order. */
+  version: Generated<number>
 }
 
 export interface RepositoryTable {

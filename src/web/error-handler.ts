@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError, OAuthError } from '../errors.js'
-import { isRejectedValue } from '../store/database.js'
+import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError, OAuthError, ServiceUnavailableError, TooManyAttemptsError } from '../errors.js'
+import { databaseUnavailable, isRejectedValue } from '../store/database.js'
 import { errorPage } from './layout.js'
 
 /**
@@ -29,7 +29,9 @@ interface Described {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const described = describe(error)
-    if (described.status >= 500) request.log.error({ err: error }, 'request failed')
+    // An outage fails every request alike: a warning each, not an error report each.
+    if (described.status === 503) request.log.warn({ err: error }, 'request failed: a dependency is unavailable')
+    else if (described.status >= 500) request.log.error({ err: error }, 'request failed')
     return send(request, reply, described)
   })
 
@@ -63,6 +65,8 @@ function describe(error: FastifyError): Described {
       headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${quoted(error.requiredScopes.join(' '))}"` },
     }
   }
+  if (error instanceof ServiceUnavailableError) return unavailable(error)
+  if (error instanceof TooManyAttemptsError) return tooManyAttempts(error)
   if (error instanceof GatehouseError) {
     return {
       status: error.status,
@@ -72,6 +76,8 @@ function describe(error: FastifyError): Described {
       headers: {},
     }
   }
+  const databaseDown = databaseUnavailable(error)
+  if (databaseDown) return unavailable(databaseDown)
   if (isRejectedValue(error)) {
     return { status: 400, oauthError: 'invalid_request', code: 'ERR_BAD_REQUEST', message: 'The request contains a value that cannot be stored, such as a NUL character', headers: {} }
   }
@@ -84,6 +90,17 @@ function describe(error: FastifyError): Described {
     return { status, oauthError: 'invalid_request', code: error.code ?? 'ERR_BAD_REQUEST', message: error.message, headers: {} }
   }
   return { status: 500, oauthError: 'server_error', code: 'ERR_INTERNAL', message: 'Internal error', headers: {} }
+}
+
+/** RFC 6749 §4.1.2.1's temporarily_unavailable on OAuth endpoints; RFC 9110 §10.2.3's Retry-After everywhere. */
+function unavailable(error: ServiceUnavailableError): Described {
+  return {
+    status: 503,
+    oauthError: 'temporarily_unavailable',
+    code: error.code,
+    message: error.message,
+    headers: { 'retry-after': String(error.retryAfterSeconds) },
+  }
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, described: Described) {
@@ -109,9 +126,27 @@ function validationMessage(error: FastifyError): string {
   return field ? `"${field}" in the ${where} ${first.message}` : `The ${where} ${first.message}`
 }
 
+/**
+ * RFC 6749 defines no error value for "too many attempts"; `temporarily_unavailable` is the
+ * registered value that tells a client to try again later, which is what it must do, while
+ * `invalid_request` would tell it to fix a request that is not wrong and an unregistered value
+ * would mean nothing to generic clients. The 429 status and `Retry-After` carry the rest.
+ */
+function tooManyAttempts(error: TooManyAttemptsError): Described {
+  return {
+    status: 429,
+    oauthError: 'temporarily_unavailable',
+    code: error.code,
+    message: error.message,
+    headers: { 'retry-after': String(error.retryAfterSeconds) },
+  }
+}
+
 function titleFor(status: number): string {
+  if (status === 429) return 'Too many attempts'
   if (status === 404) return 'Not found'
   if (status === 403) return 'Not allowed'
+  if (status === 503) return 'Temporarily unavailable'
   if (status >= 500) return 'Something went wrong'
   return 'This request cannot be completed'
 }

@@ -7,6 +7,6 @@ import { currentUser } from './session.js'
 export async function homeRoutes(app: FastifyInstance): Promise<void> {
   app.get('/', { config: { errorFormat: 'page' } }, async (request, reply) => {
     const user = await currentUser(request)
-    return sendPage(reply, homePage(user, user ? csrfToken(request, reply) : undefined))
+    return sendPage(reply, homePage(user, user ? csrfToken(request) : undefined))
   })
 }

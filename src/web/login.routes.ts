@@ -1,30 +1,32 @@
 import type { FastifyInstance } from 'fastify'
 import { safeReturnTo } from '../domain/return-to.js'
-import { csrfToken, verifyCsrf } from './csrf.js'
+import { signInCsrfToken, verifyCsrf, verifySignInCsrf } from './csrf.js'
 import { sendPage } from './layout.js'
 import { loginPageSchema, loginSchema, logoutSchema, type CsrfBody, type LoginBody, type LoginQuery } from './login.schemas.js'
 import { loginPage } from './pages/login.js'
-import { clearSessionCookie, sessionToken, setSessionCookie } from './session.js'
+import { beginBrowserSession, browserSeen, clearSessionCookie, sessionDeps, sessionToken } from './session.js'
 import { endSession, signInWithPassword } from './sessions.service.js'
 
 const WRONG_CREDENTIALS = 'Incorrect username or password'
 
 export async function loginRoutes(app: FastifyInstance): Promise<void> {
+  const sessions = sessionDeps(app)
   app.get<{ Querystring: LoginQuery }>('/login', { schema: loginPageSchema, config: { errorFormat: 'page' } }, async (request, reply) =>
-    sendPage(reply, loginPage({ csrfToken: csrfToken(request, reply), returnTo: safeReturnTo(request.query.return_to) })),
+    sendPage(reply, loginPage({ csrfToken: signInCsrfToken(request, reply), returnTo: safeReturnTo(request.query.return_to), again: request.query.again === '1' })),
   )
 
   app.post<{ Body: LoginBody }>(
     '/login',
-    { schema: loginSchema, preHandler: verifyCsrf, config: { errorFormat: 'page', rateLimit: app.rateLimitConfig } },
+    { schema: loginSchema, preHandler: verifySignInCsrf, config: { errorFormat: 'page' } },
     async (request, reply) => {
       const { username, password } = request.body
       const returnTo = safeReturnTo(request.body.return_to)
-      const session = await signInWithPassword(app.db, app.clock, app.config.sessionTtlSeconds, { username, password })
+      // Throttled per username and address (429 while locked), hashing under a concurrency limit (503 beyond it).
+      const session = await app.passwordAttempts.attempt(request.ip, username, () => signInWithPassword(sessions, { username, password }, browserSeen(request)))
       if (!session) {
-        return sendPage(reply, loginPage({ csrfToken: csrfToken(request, reply), returnTo, username, error: WRONG_CREDENTIALS }), 401)
+        return sendPage(reply, loginPage({ csrfToken: signInCsrfToken(request, reply), returnTo, username, error: WRONG_CREDENTIALS }), 401)
       }
-      setSessionCookie(request, reply, session)
+      await beginBrowserSession(request, reply, session)
       return reply.redirect(returnTo, 303)
     },
   )

@@ -2,6 +2,8 @@ import { csrfBodyProperties } from './csrf.js'
 
 export interface LoginQuery {
   return_to?: string
+  /** `1` when an app asked for a fresh sign-in (`prompt=login`) while the browser was signed in. */
+  again?: string
 }
 
 export interface LoginBody {
@@ -18,7 +20,7 @@ export interface CsrfBody {
 const returnTo = { type: 'string', maxLength: 4096 } as const
 
 export const loginPageSchema = {
-  querystring: { type: 'object', properties: { return_to: returnTo } },
+  querystring: { type: 'object', properties: { return_to: returnTo, again: { type: 'string', maxLength: 1 } } },
 } as const
 
 export const loginSchema = {

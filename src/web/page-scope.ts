@@ -14,5 +14,8 @@ export async function pageScope(app: FastifyInstance): Promise<void> {
     contentSecurityPolicy: {
       directives: { 'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
     },
+    // Not helmet's `no-referrer`: under it browsers send `Origin: null` with our own form posts,
+    // which the form-origin check (csrf.ts) must refuse. Other sites still get no Referer.
+    referrerPolicy: { policy: 'same-origin' },
   })
 }

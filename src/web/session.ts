@@ -1,38 +1,45 @@
-import type { CookieSerializeOptions } from '@fastify/cookie'
-import type { FastifyReply, FastifyRequest } from 'fastify'
-import { findSessionUser, type SessionUser, type StartedSession } from './sessions.service.js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { clearCookie, readCookie, writeCookie } from './cookies.js'
+import { endSession, findSessionUser, type BrowserSeen, type SessionDeps, type SessionUser, type StartedSession } from './sessions.service.js'
 
 export type { SessionUser } from './sessions.service.js'
 
-export const SESSION_COOKIE = 'gatehouse_session'
-
 const resolved = new WeakMap<FastifyRequest, Promise<SessionUser | undefined>>()
 
-/** The signed-in user of this request, or undefined; looked up once per request. */
+export function sessionDeps(server: FastifyInstance): SessionDeps {
+  const { db, clock, config, secrets } = server
+  return { db, clock, secrets, lifetime: { ttlSeconds: config.sessionTtlSeconds, idleTtlSeconds: config.sessionIdleTtlSeconds } }
+}
+
+export function browserSeen(request: FastifyRequest): BrowserSeen {
+  return { address: request.ip, userAgent: request.headers['user-agent'] }
+}
+
+/** The signed-in user of this request, or undefined; looked up (and the use recorded) once per request. */
 export function currentUser(request: FastifyRequest): Promise<SessionUser | undefined> {
   let user = resolved.get(request)
   if (!user) {
-    const { db, clock } = request.server
-    user = findSessionUser(db, clock.now(), sessionToken(request))
+    user = findSessionUser(sessionDeps(request.server), sessionToken(request), browserSeen(request))
     resolved.set(request, user)
   }
   return user
 }
 
 export function sessionToken(request: FastifyRequest): string | undefined {
-  return request.cookies[SESSION_COOKIE]
+  return readCookie(request, 'session')
 }
 
-/** For a session just started: the cookie lives as long as the session does. */
-export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, session: StartedSession): void {
-  reply.setCookie(SESSION_COOKIE, session.token, { ...cookieOptions(request), maxAge: request.server.config.sessionTtlSeconds })
+/**
+ * After a successful sign-in: the browser's previous session (if any) ends, the new one's cookie
+ * lives as long as the session can, and the pre-session cookie goes, so every form token shown
+ * before the sign-in stops working (tokens derive from these cookies: see csrf.ts).
+ */
+export async function beginBrowserSession(request: FastifyRequest, reply: FastifyReply, session: StartedSession): Promise<void> {
+  await endSession(request.server.db, sessionToken(request))
+  writeCookie(request, reply, 'session', session.token, request.server.config.sessionTtlSeconds)
+  clearCookie(request, reply, 'signIn')
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.clearCookie(SESSION_COOKIE, cookieOptions(request))
-}
-
-/** Attributes shared by Gatehouse's cookies: never readable by scripts, not sent on cross-site subrequests. */
-export function cookieOptions(request: FastifyRequest): CookieSerializeOptions {
-  return { path: '/', httpOnly: true, sameSite: 'lax', secure: request.server.config.secureCookies }
+  clearCookie(request, reply, 'session')
 }

@@ -1,9 +1,17 @@
 import type { Clock } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
-import { generateOpaqueToken, hashSecret, isOpaqueToken } from '../domain/opaque-token.js'
+import { hashSecret, isOpaqueToken, type SecretFormat } from '../domain/opaque-token.js'
+import { idleCutoff, lastSeenStaleBefore, sessionExpiresAt, type SessionLifetime } from '../domain/session-lifetime.js'
 import type { Db } from '../store/database.js'
 import { authenticateUser } from '../users/users.service.js'
 import * as queries from './sessions.queries.js'
+
+export interface SessionDeps {
+  db: Db
+  clock: Clock
+  lifetime: SessionLifetime
+  secrets: SecretFormat
+}
 
 /** Who a browser session belongs to, as pages and the authorization endpoint need it. */
 export interface SessionUser {
@@ -18,33 +26,61 @@ export interface StartedSession {
   expiresAt: number
 }
 
-/** A new session for the holder of these credentials; undefined for wrong ones, whichever part was wrong. */
-export async function signInWithPassword(
-  db: Db,
-  clock: Clock,
-  ttlSeconds: number,
-  credentials: { username: string; password: string },
-): Promise<StartedSession | undefined> {
-  const user = await authenticateUser(db, credentials.username, credentials.password)
-  return user ? startSession(db, clock.now(), ttlSeconds, user.id) : undefined
+/** Where a request came from, recorded with the session it uses. */
+export interface BrowserSeen {
+  address: string
+  userAgent: string | undefined
 }
 
-export async function startSession(db: Db, now: number, ttlSeconds: number, userId: string): Promise<StartedSession> {
-  const token = generateOpaqueToken('session')
-  const expiresAt = now + ttlSeconds * 1000
-  await queries.deleteExpiredSessions(db, userId, now)
-  await queries.insertSession(db, { id: newId(), token_hash: hashSecret(token), user_id: userId, created_at: now, expires_at: expiresAt, last_seen_at: now })
+/** Long enough for any real browser's User-Agent; a longer one is cut, not refused. */
+const USER_AGENT_MAX = 512
+
+/** A new session for the holder of these credentials; undefined for wrong ones, whichever part was wrong. */
+export async function signInWithPassword(
+  deps: SessionDeps,
+  credentials: { username: string; password: string },
+  browser: BrowserSeen,
+): Promise<StartedSession | undefined> {
+  const user = await authenticateUser(deps.db, credentials.username, credentials.password)
+  return user ? startSession(deps, user.id, browser) : undefined
+}
+
+export async function startSession(deps: SessionDeps, userId: string, browser: BrowserSeen): Promise<StartedSession> {
+  const { db, clock, lifetime } = deps
+  const now = clock.now()
+  const token = deps.secrets.generate('session')
+  const expiresAt = sessionExpiresAt(now, lifetime)
+  await queries.deleteExpiredSessions(db, userId, now, idleCutoff(now, lifetime))
+  await queries.insertSession(db, {
+    id: newId(),
+    token_hash: hashSecret(token),
+    user_id: userId,
+    created_at: now,
+    expires_at: expiresAt,
+    last_seen_at: now,
+    ...recorded(browser),
+  })
   return { token, expiresAt }
 }
 
-export async function findSessionUser(db: Db, now: number, token: string | undefined): Promise<SessionUser | undefined> {
+/** The user of a live session, recording this use (at most once a minute per session). */
+export async function findSessionUser(deps: SessionDeps, token: string | undefined, browser: BrowserSeen): Promise<SessionUser | undefined> {
   // The checksum rejects forged or mangled cookies without a database look-up.
   if (token === undefined || !isOpaqueToken(token, 'session')) return undefined
-  const row = await queries.findSessionUser(db, hashSecret(token), now)
-  return row ? { id: row.id, username: row.username, displayName: row.display_name, isAdmin: row.is_admin === 1 } : undefined
+  const { db, clock, lifetime } = deps
+  const now = clock.now()
+  const row = await queries.findSessionUser(db, hashSecret(token), now, idleCutoff(now, lifetime))
+  if (!row) return undefined
+  const staleBefore = lastSeenStaleBefore(now)
+  if (row.last_seen_at < staleBefore) await queries.touchSession(db, row.session_id, staleBefore, { last_seen_at: now, ...recorded(browser) })
+  return { id: row.id, username: row.username, displayName: row.display_name, isAdmin: row.is_admin === 1 }
 }
 
 export async function endSession(db: Db, token: string | undefined): Promise<void> {
   if (token === undefined || !isOpaqueToken(token, 'session')) return
   await queries.deleteSession(db, hashSecret(token))
+}
+
+function recorded(browser: BrowserSeen): { ip_address: string; user_agent: string | null } {
+  return { ip_address: browser.address, user_agent: browser.userAgent?.slice(0, USER_AGENT_MAX) ?? null }
 }

@@ -11,7 +11,7 @@ const catalogue: ScopeDefinition[] = [{ name: 'account', description: 'a' }, { n
 const redirectUris = ['https://client.example/callback']
 
 function create(t: TestApp, input: Partial<Parameters<typeof createApp>[3]> = {}) {
-  return createApp(t.app.db, t.app.clock, catalogue, { name: 'Example', redirectUris, createdVia: 'cli', ...input })
+  return createApp(t.app.db, t.app.clock, catalogue, { name: 'Example', redirectUris, createdVia: 'cli', ...input }, t.app.secrets)
 }
 
 async function rejects(promise: Promise<unknown>, field: string, pattern: RegExp) {
@@ -29,7 +29,7 @@ test('a confidential app gets a readable client_id, a secret stored only as a ha
   try {
     const { app, clientSecret } = await create(t, { scopes: ['account'] })
     assert.match(app.clientId, /^[0-9A-Za-z]{20}$/)
-    assert.match(clientSecret!, /^ghcs_/)
+    assert.match(clientSecret!, /^gth_cs_/)
     assert.deepEqual(app.grantTypes, ['authorization_code', 'refresh_token', 'client_credentials'])
     assert.equal(app.isPublic, false)
     assert.equal(app.tokenEndpointAuthMethod, 'client_secret_basic')
@@ -138,17 +138,17 @@ test('rotating a secret keeps earlier secrets for the grace period and refuses p
   try {
     const { app } = await create(t)
     const now = t.app.clock.now()
-    const rotated = await rotateClientSecret(t.app.db, t.app.clock, app.clientId, { graceSeconds: 3600 })
-    assert.match(rotated.clientSecret, /^ghcs_/)
+    const rotated = await rotateClientSecret(t.app.db, t.app.clock, app.clientId, { graceSeconds: 3600 }, t.app.secrets)
+    assert.match(rotated.clientSecret, /^gth_cs_/)
     assert.ok(rotated.previousSecretsExpireAt >= now + 3_600_000)
     const secrets = await t.app.db.selectFrom('app_secrets').selectAll().where('app_id', '=', app.id).execute()
     assert.equal(secrets.length, 2)
     assert.deepEqual(secrets.filter((s) => s.expires_at === null).map((s) => s.secret_hash), [hashSecret(rotated.clientSecret)])
 
     const publicApp = await create(t, { isPublic: true })
-    await assert.rejects(rotateClientSecret(t.app.db, t.app.clock, publicApp.app.clientId, { graceSeconds: 0 }), /public/)
-    await assert.rejects(rotateClientSecret(t.app.db, t.app.clock, 'nobody', { graceSeconds: 0 }), NotFoundError)
-    await assert.rejects(rotateClientSecret(t.app.db, t.app.clock, app.clientId, { graceSeconds: -1 }), /grace/)
+    await assert.rejects(rotateClientSecret(t.app.db, t.app.clock, publicApp.app.clientId, { graceSeconds: 0 }, t.app.secrets), /public/)
+    await assert.rejects(rotateClientSecret(t.app.db, t.app.clock, 'nobody', { graceSeconds: 0 }, t.app.secrets), NotFoundError)
+    await assert.rejects(rotateClientSecret(t.app.db, t.app.clock, app.clientId, { graceSeconds: -1 }, t.app.secrets), /grace/)
   } finally {
     await t.close()
   }

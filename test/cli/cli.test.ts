@@ -10,7 +10,7 @@ let env: Record<string, string>
 
 before(async () => {
   database = await createTestDatabase()
-  env = { DATABASE_URL: database.url }
+  env = { ...database.env }
 })
 
 after(async () => {
@@ -23,7 +23,7 @@ async function cli(args: string[], stdin?: string) {
 }
 
 async function tokenStatus(clientId: string, secret: string): Promise<number> {
-  const app = await buildApp(testConfig({ databaseUrl: database.url, rateLimitPerMinute: 0 }))
+  const app = await buildApp(testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0 }))
   try {
     const response = await app.inject({
       method: 'POST',
@@ -84,7 +84,7 @@ test('app create prints the secret once; rotate-secret keeps the old one working
   const created = await cli(['app', 'create', '--name', 'Build bot', '--grant', 'client_credentials', '--scope', 'account', 'repository', '--owner', 'grace', '--json'])
   assert.equal(created.code, 0, created.stderr)
   const { client_id, client_secret, scopes } = created.json()
-  assert.match(client_secret, /^ghcs_/)
+  assert.match(client_secret, /^gth_cs_/)
   assert.deepEqual(scopes, ['account', 'repository'])
   assert.equal(await tokenStatus(client_id, client_secret), 200)
 
@@ -110,7 +110,7 @@ test('app create prints the secret once; rotate-secret keeps the old one working
 test('registration-token and keys rotate/list', async () => {
   const token = await cli(['registration-token', '--expires-in', '600', '--json'])
   assert.equal(token.code, 0, token.stderr)
-  assert.match(token.json().registration_token, /^ghrt_/)
+  assert.match(token.json().registration_token, /^gth_rg_/)
   const rotated = await cli(['keys', 'rotate', '--json'])
   assert.equal(rotated.code, 0, rotated.stderr)
   const keys = await cli(['keys', 'list', '--json'])

@@ -6,7 +6,7 @@ import { startTestApp } from '../support/app.js'
 test('the demo seed fills an empty database once, with working generated credentials', async () => {
   const t = await startTestApp()
   try {
-    const context = { config: t.config, db: t.app.db, clock: t.app.clock }
+    const context = { config: t.config, db: t.app.db, clock: t.app.clock, secrets: t.app.secrets }
     const seed = await seedDemoIfEmpty(context)
     assert.ok(seed)
     assert.equal(await seedDemoIfEmpty(context), undefined, 'a database with users is never seeded again')

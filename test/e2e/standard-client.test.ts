@@ -53,7 +53,7 @@ test('a standard OAuth client discovers, registers, signs a user in with PKCE, r
   assert.ok(as.scopes_supported?.includes('issue:write'))
 
   // Dynamic registration (RFC 7591) with an initial access token.
-  const { token: initialAccessToken } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600, uses: 1 })
+  const { token: initialAccessToken } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600, uses: 1 }, t.app.secrets)
   const registered = await oauth.processDynamicClientRegistrationResponse(
     await oauth.dynamicClientRegistrationRequest(as, {
       client_name: 'Standard client',
@@ -97,7 +97,7 @@ test('a standard OAuth client discovers, registers, signs a user in with PKCE, r
   assert.equal(tokens.token_type, 'bearer')
   assert.equal(tokens.expires_in, 3600)
   assert.equal(tokens.scope, 'account repository')
-  assert.ok(tokens.refresh_token?.startsWith('ghr_'))
+  assert.ok(tokens.refresh_token?.startsWith('gth_rt_'))
 
   // The access token is an RFC 9068 JWT a resource server can validate with the library.
   const jwks = new URL(as.jwks_uri!)

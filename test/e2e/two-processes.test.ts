@@ -18,7 +18,7 @@ before(async () => {
   database = await createTestDatabase()
   const [portA, portB] = [await freePort(), await freePort()]
   const shared = {
-    DATABASE_URL: database.url,
+    ...database.env,
     GATEHOUSE_ISSUER: 'http://gatehouse.test',
     GATEHOUSE_SEED_DEMO: 'false',
     GATEHOUSE_RATE_LIMIT: '0',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startTestApp } from '../support/app.js'
-import { addClient, addUser, asClient, claimsOf, issueCode, redeem, refresh, REDIRECT_URI, TestClock, VERIFIER } from './fixtures.js'
+import { addClient, addUser, asClient, claimsOf, issueCode, isTokenRevoked, redeem, refresh, REDIRECT_URI, TestClock, VERIFIER } from './fixtures.js'
 
 test('a code with PKCE is exchanged for an access token bound to the grant and a refresh token', async () => {
   const t = await startTestApp()
@@ -16,7 +16,7 @@ test('a code with PKCE is exchanged for an access token bound to the grant and a
     assert.equal(body.token_type, 'Bearer')
     assert.equal(body.expires_in, t.config.accessTokenTtlSeconds)
     assert.equal(body.scope, 'account repository')
-    assert.match(body.refresh_token, /^ghr_/)
+    assert.match(body.refresh_token, /^gth_rt_/)
     const claims = await t.app.accessTokens.verify(body.access_token)
     assert.equal(claims.sub, userId)
     assert.equal(claims.client_id, client.app.clientId)
@@ -52,8 +52,7 @@ test('authorization code reuse is rejected and revokes everything the first use 
     assert.equal(second.statusCode, 400)
     assert.equal(second.json().error, 'invalid_grant')
 
-    const access = claimsOf(first.access_token)
-    assert.equal(t.app.revocations.isRevoked(access.jti, access.gid), true)
+    assert.equal(isTokenRevoked(t.app, first.access_token), true)
     const refreshed = await refresh(t.app, client, first.refresh_token)
     assert.equal(refreshed.json().error, 'invalid_grant')
     const grant = await t.app.db.selectFrom('grants').selectAll().where('id', '=', grantId).executeTakeFirstOrThrow()
@@ -274,7 +273,7 @@ test('a string that is not one of our codes is invalid_grant, never an error', a
   const t = await startTestApp()
   try {
     const client = await addClient(t.app)
-    for (const code of ['nope', 'ghac_' + 'A'.repeat(49), '🙂'.repeat(50)]) {
+    for (const code of ['nope', 'gth_ac_' + 'A'.repeat(49), '🙂'.repeat(50)]) {
       const response = await redeem(t.app, client, code)
       assert.equal(response.statusCode, 400)
       assert.equal(response.json().error, 'invalid_grant')

@@ -5,6 +5,7 @@ import {
   formActionSource,
   readParameters,
   resolveRedirectUri,
+  withoutPromptLogin,
 } from '../../src/domain/authorization-request.js'
 import { redirectUriMatches } from '../../src/domain/redirect-uri.js'
 import { safeReturnTo } from '../../src/domain/return-to.js'
@@ -95,4 +96,12 @@ test('open redirect: return_to accepts only paths on this site', () => {
   for (const unsafe of ['https://evil.example', '//evil.example', '/\\evil.example', '/\t/evil.example', '/\n/evil.example', 'evil', '', 'javascript:alert(1)']) {
     assert.equal(safeReturnTo(unsafe), '/', JSON.stringify(unsafe))
   }
+})
+
+test('after a sign-in forced by prompt=login, the request continues without "login" and keeps everything else', () => {
+  assert.equal(withoutPromptLogin('/oauth/authorize?client_id=a&prompt=login&state=s'), '/oauth/authorize?client_id=a&state=s')
+  assert.equal(withoutPromptLogin('/oauth/authorize?client_id=a&prompt=login+consent'), '/oauth/authorize?client_id=a&prompt=consent')
+  assert.equal(withoutPromptLogin('/oauth/authorize?prompt=consent%20login&nonce=n'), '/oauth/authorize?prompt=consent&nonce=n')
+  assert.equal(withoutPromptLogin('/oauth/authorize?state=a%26b%3Dc&prompt=login'), '/oauth/authorize?state=a%26b%3Dc')
+  assert.equal(withoutPromptLogin('/oauth/authorize'), '/oauth/authorize')
 })

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
-import { hashSecret } from '../../src/domain/opaque-token.js'
+import { hashSecret, isOpaqueToken } from '../../src/domain/opaque-token.js'
 import type { TestApp } from '../support/app.js'
 import { cookiesFrom, form, hiddenField, insertApp, insertUser, signIn, startWebApp, type TestClient } from '../web/fixtures.js'
 
@@ -213,11 +213,11 @@ test('stored XSS: an app name with markup is shown as text on the consent page',
   assert.match(response.body, /&lt;img src=x onerror=alert\(1\)&gt;/)
 })
 
-async function consent(parameters: Record<string, string>): Promise<Record<string, string>> {
-  const page = await authorize(parameters)
+async function consent(parameters: Record<string, string>, cookies = jar): Promise<Record<string, string>> {
+  const page = await authorize(parameters, cookies)
   assert.equal(page.statusCode, 200, page.body)
   const fields: Record<string, string> = { csrf_token: hiddenField(page.body, 'csrf_token') }
-  for (const name of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method']) {
+  for (const name of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'code_challenge', 'code_challenge_method', 'prompt']) {
     if (page.body.includes(`name="${name}"`)) fields[name] = hiddenField(page.body, name)
   }
   return fields
@@ -233,7 +233,7 @@ test('Allow issues a code bound to the grant, the PKCE challenge and the redirec
   const params = redirectedTo(response, 'http://127.0.0.1:7777/cb')
   assert.equal(response.headers['cache-control'], 'no-store')
   const code = params.get('code')!
-  assert.match(code, /^ghac_/)
+  assert.ok(isOpaqueToken(code, 'authorizationCode'), code)
   assert.equal(params.get('state'), 's')
   assert.equal(params.get('iss'), t.config.issuer)
 
@@ -293,7 +293,7 @@ test("Allow keeps the redirect URI's own query and adds code, state and iss", as
   const withQuery = await insertApp(t.app, { redirectUris: ['https://client.example/cb?tenant=a%20b'] })
   const response = await decide({ ...(await consent({ client_id: withQuery.clientId, response_type: 'code', state: 'a&b=c' })), decision: 'allow' })
   const location = new URL(response.headers.location as string)
-  assert.ok((response.headers.location as string).startsWith('https://client.example/cb?tenant=a%20b&code=ghac_'))
+  assert.ok((response.headers.location as string).startsWith('https://client.example/cb?tenant=a%20b&code=gth_ac_'))
   assert.equal(location.searchParams.get('tenant'), 'a b')
   assert.equal(location.searchParams.get('state'), 'a&b=c')
   assert.equal(location.searchParams.get('iss'), t.config.issuer)
@@ -328,9 +328,11 @@ test('the decision is validated again: a scope widened in the form is an invalid
   assertErrorRedirect(await decide({ ...fields, scope: 'account issue:write', decision: 'allow' }), 'invalid_scope', /issue:write/)
 })
 
-test('a decision after the session ended sends the user to sign in, then back to the same request', async () => {
-  const fields = await consent(valid())
-  const response = await decide({ ...fields, decision: 'allow' }, { gatehouse_csrf: jar.gatehouse_csrf })
+test('a decision after the session ended on the server (idle, expired) sends the user to sign in, then back to the same request', async () => {
+  const browser = await signIn(t.app)
+  const fields = await consent(valid(), browser)
+  await t.app.db.deleteFrom('sessions').where('token_hash', '=', hashSecret(browser.gatehouse_session)).execute()
+  const response = await decide({ ...fields, decision: 'allow' }, browser)
   assert.equal(response.statusCode, 303)
   const location = new URL(response.headers.location as string, 'http://gatehouse.test')
   assert.equal(location.pathname, '/login')
@@ -361,4 +363,137 @@ test('signing in through the authorize redirect lands on the consent page', asyn
   const consentPage = await t.app.inject({ method: 'GET', url: signedIn.headers.location as string, cookies: browser })
   assert.equal(consentPage.statusCode, 200)
   assert.match(consentPage.body, /Allow <span class="app-name">Example app<\/span>/)
+})
+
+test('a decision posted after signing out is refused as expired and issues no code', async () => {
+  const browser = await signIn(t.app)
+  const fields = await consent(valid(), browser)
+  const out = await t.app.inject({ method: 'POST', url: '/logout', cookies: browser, ...form({ csrf_token: fields.csrf_token }) })
+  assert.equal(out.statusCode, 303)
+  cookiesFrom(out, browser)
+  const codesBefore = (await t.app.db.selectFrom('authorization_codes').selectAll().execute()).length
+  const response = await decide({ ...fields, decision: 'allow' }, browser)
+  assert.equal(response.statusCode, 403)
+  assert.match(response.headers['content-type'] as string, /text\/html/)
+  assert.match(response.body, /This form has expired; go back and try again/)
+  assert.equal((await t.app.db.selectFrom('authorization_codes').selectAll().execute()).length, codesBefore)
+})
+
+test("CSRF: a consent form from another session is refused, even the same user's", async () => {
+  const other = await signIn(t.app)
+  const fields = await consent(valid(), other)
+  const response = await decide({ ...fields, decision: 'allow' }, jar)
+  assert.equal(response.statusCode, 403)
+  assert.match(response.body, /This form has expired/)
+})
+
+test('a decision posted from another origin, or marked cross-site by the browser, is refused and issues no code', async () => {
+  const fields = await consent(valid())
+  const codesBefore = (await t.app.db.selectFrom('authorization_codes').selectAll().execute()).length
+  const refused: Record<string, string>[] = [{ origin: 'https://client.example' }, { origin: 'null' }, { 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }]
+  for (const headers of refused) {
+    const response = await t.app.inject({ method: 'POST', url: '/oauth/authorize/decision', cookies: jar, ...form({ ...fields, decision: 'allow' }, headers) })
+    assert.equal(response.statusCode, 403, JSON.stringify(headers))
+    assert.match(response.headers['content-type'] as string, /text\/html/)
+    assert.match(response.body, /This form was not sent from a Gatehouse page/)
+  }
+  assert.equal((await t.app.db.selectFrom('authorization_codes').selectAll().execute()).length, codesBefore)
+  const fromOurPage = await t.app.inject({
+    method: 'POST',
+    url: '/oauth/authorize/decision',
+    cookies: jar,
+    ...form({ ...fields, decision: 'allow' }, { origin: new URL(t.config.issuer).origin, 'sec-fetch-site': 'same-origin' }),
+  })
+  assert.match(redirectedTo(fromOurPage).get('code') ?? '', /.+/)
+})
+
+// prompt (OpenID Connect Core §3.1.2.1)
+
+test('prompt=none without a session answers login_required to the client, with state and iss', async () => {
+  const response = await authorize({ ...valid(), prompt: 'none' }, {})
+  assertErrorRedirect(response, 'login_required', /not signed in/)
+  assert.equal(redirectedTo(response).get('code'), null)
+})
+
+test('prompt=none with a session that went idle answers login_required', async () => {
+  const browser = await signIn(t.app)
+  await t.app.db.updateTable('sessions').set({ last_seen_at: 0 }).where('token_hash', '=', hashSecret(browser.gatehouse_session)).execute()
+  assertErrorRedirect(await authorize({ ...valid(), prompt: 'none' }, browser), 'login_required', /not signed in/)
+})
+
+test('prompt=none with a session answers consent_required where the consent page would be shown, and creates nothing', async () => {
+  const grantsBefore = (await t.app.db.selectFrom('grants').selectAll().execute()).length
+  const response = await authorize({ ...valid(), prompt: 'none' })
+  assertErrorRedirect(response, 'consent_required', /not yet allowed/)
+  assert.equal((await t.app.db.selectFrom('grants').selectAll().execute()).length, grantsBefore)
+})
+
+test('prompt=none still shows an error page, not a redirect, for an unknown client or redirect URI', async () => {
+  assertErrorPage(await authorize({ ...valid(), client_id: 'nope', prompt: 'none' }, {}), /not known to Gatehouse/)
+  assertErrorPage(await authorize({ ...valid(), redirect_uri: 'https://evil.example/cb', prompt: 'none' }, {}), /does not match any registered/)
+})
+
+test('prompt=none combined with another value is an invalid_request', async () => {
+  for (const prompt of ['none login', 'none consent', 'consent none']) {
+    assertErrorRedirect(await authorize({ ...valid(), prompt }), 'invalid_request', /prompt=none cannot be combined/)
+    assertErrorRedirect(await authorize({ ...valid(), prompt }, {}), 'invalid_request', /prompt=none cannot be combined/)
+  }
+})
+
+test('an unknown prompt value, or a repeated prompt, is an invalid_request', async () => {
+  for (const prompt of ['select_account', 'create', 'login foo', 'NONE']) {
+    assertErrorRedirect(await authorize({ ...valid(), prompt }), 'invalid_request', /is not supported/)
+  }
+  assertErrorRedirect(await authorize({ ...valid(), prompt: ['login', 'consent'] }), 'invalid_request', /"prompt" is repeated/)
+})
+
+test('prompt=consent shows the consent page, and the decision form carries it back', async () => {
+  const fields = await consent({ ...valid(), prompt: 'consent' })
+  assert.equal(fields.prompt, 'consent')
+  assert.match(redirectedTo(await decide({ ...fields, decision: 'allow' })).get('code') ?? '', /.+/)
+})
+
+test('prompt=login without a session signs in as usual, returning to the request without prompt=login', async () => {
+  const response = await authorize({ ...valid(), prompt: 'login consent' }, {})
+  const location = new URL(response.headers.location as string, 'http://gatehouse.test')
+  assert.equal(location.pathname, '/login')
+  assert.equal(location.searchParams.get('again'), null)
+  const returnTo = new URL(location.searchParams.get('return_to')!, 'http://gatehouse.test')
+  assert.deepEqual(Object.fromEntries(returnTo.searchParams), { ...valid(), prompt: 'consent' })
+})
+
+test('prompt=login forces a sign-in despite a live session; afterwards the authorization continues to consent, without a loop', async () => {
+  const browser = await signIn(t.app)
+  const oldSession = browser.gatehouse_session
+  const first = await authorize({ ...valid(), prompt: 'login' }, browser)
+  assert.equal(first.statusCode, 303)
+  const location = new URL(first.headers.location as string, 'http://gatehouse.test')
+  assert.equal(location.pathname, '/login')
+  assert.equal(location.searchParams.get('again'), '1')
+  assert.equal(location.searchParams.get('return_to'), `/oauth/authorize?${new URLSearchParams(valid())}`)
+
+  const loginPage = await t.app.inject({ method: 'GET', url: `${location.pathname}${location.search}`, cookies: browser })
+  assert.match(loginPage.body, /<h1 id="title">Sign in again to continue<\/h1>/)
+  cookiesFrom(loginPage, browser)
+  const signedIn = await t.app.inject({
+    method: 'POST',
+    url: '/login',
+    cookies: browser,
+    ...form({ username: 'ada', password: 'correct horse battery', csrf_token: hiddenField(loginPage.body, 'csrf_token'), return_to: hiddenField(loginPage.body, 'return_to') }),
+  })
+  assert.equal(signedIn.statusCode, 303)
+  cookiesFrom(signedIn, browser)
+  assert.notEqual(browser.gatehouse_session, oldSession, 'a new session')
+  assert.equal(
+    await t.app.db.selectFrom('sessions').select('id').where('token_hash', '=', hashSecret(oldSession)).executeTakeFirst(),
+    undefined,
+    'the old session ended',
+  )
+
+  const consentPage = await t.app.inject({ method: 'GET', url: signedIn.headers.location as string, cookies: browser })
+  assert.equal(consentPage.statusCode, 200, 'the consent page, not another sign-in')
+  assert.match(consentPage.body, /Allow <span class="app-name">Example app<\/span>/)
+  const fields: Record<string, string> = { csrf_token: hiddenField(consentPage.body, 'csrf_token') }
+  for (const name of ['client_id', 'redirect_uri', 'response_type', 'scope', 'state']) fields[name] = hiddenField(consentPage.body, name)
+  assert.match(redirectedTo(await decide({ ...fields, decision: 'allow' }, browser)).get('code') ?? '', /.+/)
 })

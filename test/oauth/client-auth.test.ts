@@ -70,7 +70,7 @@ test('client_secret_post authenticates', async () => {
 test('a wrong secret over Basic is invalid_client 401 with a Basic challenge', async () => {
   const { t, client } = await withOwnedClient()
   try {
-    const response = await postForm(t.app, '/oauth/token', grant, { authorization: basic(client.app.clientId, 'ghcs_wrong') })
+    const response = await postForm(t.app, '/oauth/token', grant, { authorization: basic(client.app.clientId, 'gth_cs_wrong') })
     assert.equal(response.statusCode, 401)
     assert.equal(response.json().error, 'invalid_client')
     assert.equal(response.headers['www-authenticate'], 'Basic realm="gatehouse"')
@@ -177,7 +177,7 @@ test('secret rotation: the old secret works until the grace period ends, then no
   const { t, client, secret: oldSecret } = await withOwnedClient(clock)
   try {
     assert.equal((await postForm(t.app, '/oauth/token', grant, { authorization: basic(client.app.clientId, oldSecret) })).statusCode, 200)
-    const { clientSecret: newSecret, previousSecretsExpireAt } = await rotateClientSecret(t.app.db, t.app.clock, client.app.clientId, { graceSeconds: 60 })
+    const { clientSecret: newSecret, previousSecretsExpireAt } = await rotateClientSecret(t.app.db, t.app.clock, client.app.clientId, { graceSeconds: 60 }, t.app.secrets)
     assert.equal(previousSecretsExpireAt, clock.now() + 60_000)
 
     assert.equal((await postForm(t.app, '/oauth/token', grant, { authorization: basic(client.app.clientId, newSecret) })).statusCode, 200)
@@ -196,8 +196,8 @@ test('a second rotation never extends the grace period of a secret already on it
   const clock = new TestClock()
   const { t, client, secret: first } = await withOwnedClient(clock)
   try {
-    await rotateClientSecret(t.app.db, t.app.clock, client.app.clientId, { graceSeconds: 10 })
-    await rotateClientSecret(t.app.db, t.app.clock, client.app.clientId, { graceSeconds: 3600 })
+    await rotateClientSecret(t.app.db, t.app.clock, client.app.clientId, { graceSeconds: 10 }, t.app.secrets)
+    await rotateClientSecret(t.app.db, t.app.clock, client.app.clientId, { graceSeconds: 3600 }, t.app.secrets)
     clock.advance(10)
     assert.equal((await postForm(t.app, '/oauth/token', grant, { authorization: basic(client.app.clientId, first) })).statusCode, 401)
   } finally {

@@ -52,7 +52,7 @@ test('client_credentials for an app without an owner is unauthorized_client with
 })
 
 test('a grant type the app was not given is unauthorized_client; an unknown one is unsupported_grant_type', async () => {
-  const t = await startTestApp()
+  const t = await startTestApp({ allowPasswordGrant: true })
   try {
     const client = await addClient(t.app, { ownerId: await addUser(t.app), grantTypes: ['authorization_code'] })
     const notAllowed = await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })

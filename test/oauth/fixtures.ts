@@ -3,7 +3,7 @@ import type { App } from '../../src/apps/app.js'
 import { createApp } from '../../src/apps/apps.service.js'
 import type { Clock } from '../../src/domain/clock.js'
 import { newId } from '../../src/domain/ids.js'
-import { generateOpaqueToken, hashSecret } from '../../src/domain/opaque-token.js'
+import { hashSecret } from '../../src/domain/opaque-token.js'
 import { s256Challenge } from '../../src/domain/pkce.js'
 import { insertAuthorizationCode, insertGrant } from '../../src/oauth/grants.queries.js'
 import { createUser } from '../../src/users/users.service.js'
@@ -42,7 +42,7 @@ export async function addClient(
     scopes: ['account', 'repository', 'issue'],
     createdVia: 'cli',
     ...input,
-  })
+  }, app.secrets)
   return { app: client, secret: clientSecret }
 }
 
@@ -60,7 +60,7 @@ export async function issueCode(
     id: grantId, app_id: client.id, user_id: userId, scope, kind: 'authorization_code',
     created_at: now, expires_at: now + app.config.refreshTokenAbsoluteTtlSeconds * 1000, revoked_at: null, revoked_reason: null,
   })
-  const code = generateOpaqueToken('authorizationCode')
+  const code = app.secrets.generate('authorizationCode')
   const pkce = options.pkce ?? true
   await insertAuthorizationCode(app.db, {
     id: newId(), code_hash: hashSecret(code), grant_id: grantId, app_id: client.id, user_id: userId,
@@ -107,6 +107,12 @@ export function refresh(app: FastifyInstance, client: TestClient, refreshToken: 
   return asClient(app, client, '/oauth/token', { grant_type: 'refresh_token', refresh_token: refreshToken, ...extra })
 }
 
-export function claimsOf(token: string): { jti: string; gid?: string; sub: string; scope: string; client_id: string; exp: number } {
+export function claimsOf(token: string): { jti: string; gid?: string; sub: string; scope: string; client_id: string; exp: number; iat: number } {
   return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'))
+}
+
+/** Whether the revocation list of `app` refuses this access token (by jti, grant, user or app). */
+export function isTokenRevoked(app: FastifyInstance, accessToken: string): boolean {
+  const claims = claimsOf(accessToken)
+  return app.revocations.isRevoked({ tokenId: claims.jti, grantId: claims.gid, userId: claims.sub, clientId: claims.client_id, issuedAt: claims.iat })
 }

@@ -62,7 +62,7 @@ test('revoked, expired, garbage and forged tokens are inactive', async () => {
   const { t, client, tokens } = await signedIn(clock)
   try {
     const forged = tokens.access_token.slice(0, -4) + (tokens.access_token.endsWith('AAAA') ? 'BBBB' : 'AAAA')
-    for (const token of ['garbage', 'a.b.c', forged, 'ghr_' + 'x'.repeat(49)]) {
+    for (const token of ['garbage', 'a.b.c', forged, 'gth_rt_' + 'x'.repeat(49)]) {
       assert.deepEqual((await asClient(t.app, client, '/oauth/introspect', { token })).json(), { active: false }, token)
     }
     // Seen once (so cached), then revoked: revocation is still checked.

@@ -3,8 +3,38 @@ import { test } from 'node:test'
 import { startTestApp } from '../support/app.js'
 import { addClient, addUser, asClient, claimsOf, PASSWORD, refresh } from './fixtures.js'
 
-test('the password grant issues an access and a refresh token under a new password grant', async () => {
+// The password grant exists only where the deployment turns it on (GATEHOUSE_ALLOW_PASSWORD_GRANT);
+// the tests below turn it on, except the first.
+
+test('the password grant is off by default: unsupported_grant_type even for an app given it, and not in metadata', async () => {
   const t = await startTestApp()
+  try {
+    await addUser(t.app)
+    const client = await addClient(t.app, { grantTypes: ['password', 'refresh_token'], redirectUris: [] })
+    const response = await asClient(t.app, client, '/oauth/token', { grant_type: 'password', username: 'ada', password: PASSWORD })
+    assert.equal(response.statusCode, 400)
+    assert.equal(response.json().error, 'unsupported_grant_type')
+    assert.doesNotMatch(response.json().error_description, /use one of .*password/)
+    assert.equal(await t.app.db.selectFrom('grants').select('id').executeTakeFirst(), undefined, 'no grant was made')
+    const metadata = (await t.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })).json()
+    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials'])
+  } finally {
+    await t.close()
+  }
+})
+
+test('turned on, the password grant is advertised in metadata', async () => {
+  const t = await startTestApp({ allowPasswordGrant: true })
+  try {
+    const metadata = (await t.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })).json()
+    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials', 'password'])
+  } finally {
+    await t.close()
+  }
+})
+
+test('the password grant issues an access and a refresh token under a new password grant', async () => {
+  const t = await startTestApp({ allowPasswordGrant: true })
   try {
     const userId = await addUser(t.app)
     const client = await addClient(t.app, { grantTypes: ['password', 'refresh_token'], redirectUris: [] })
@@ -24,7 +54,7 @@ test('the password grant issues an access and a refresh token under a new passwo
 })
 
 test('a wrong password or unknown user is invalid_grant', async () => {
-  const t = await startTestApp()
+  const t = await startTestApp({ allowPasswordGrant: true })
   try {
     await addUser(t.app)
     const client = await addClient(t.app, { grantTypes: ['password'], redirectUris: [] })
@@ -39,7 +69,7 @@ test('a wrong password or unknown user is invalid_grant', async () => {
 })
 
 test('the password grant needs a username and a password', async () => {
-  const t = await startTestApp()
+  const t = await startTestApp({ allowPasswordGrant: true })
   try {
     const client = await addClient(t.app, { grantTypes: ['password'], redirectUris: [] })
     const response = await asClient(t.app, client, '/oauth/token', { grant_type: 'password', username: 'ada' })
@@ -50,7 +80,7 @@ test('the password grant needs a username and a password', async () => {
 })
 
 test('an app not explicitly given the password grant cannot use it', async () => {
-  const t = await startTestApp()
+  const t = await startTestApp({ allowPasswordGrant: true })
   try {
     await addUser(t.app)
     const client = await addClient(t.app)

@@ -12,7 +12,7 @@ test('pruning deletes expired codes, refresh tokens, grants and spent registrati
     const userId = await addUser(t.app)
     const client = await addClient(t.app)
     await redeem(t.app, client, (await issueCode(t.app, client.app, userId)).code)
-    await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 60 })
+    await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 60 }, t.app.secrets)
     const count = async (table: 'authorization_codes' | 'refresh_tokens' | 'grants' | 'registration_tokens') =>
       Number((await t.app.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n)
 

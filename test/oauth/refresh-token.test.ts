@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startTestApp, type TestApp } from '../support/app.js'
 import type { Config } from '../../src/config.js'
-import { addClient, addUser, claimsOf, issueCode, redeem, refresh, TestClock, type TestClient } from './fixtures.js'
+import { pruneExpiredCredentials } from '../../src/oauth/token.service.js'
+import { addClient, addUser, claimsOf, issueCode, isTokenRevoked, redeem, refresh, TestClock, type TestClient } from './fixtures.js'
 
 async function signedIn(overrides: Partial<Config> = {}) {
   const clock = new TestClock()
@@ -42,10 +43,7 @@ test('refresh token reuse revokes the whole family and its access tokens', async
     assert.equal(replay.statusCode, 400)
     assert.equal(replay.json().error, 'invalid_grant')
 
-    for (const access of [tokens.access_token, next.access_token]) {
-      const claims = claimsOf(access)
-      assert.equal(t.app.revocations.isRevoked(claims.jti, claims.gid), true)
-    }
+    for (const access of [tokens.access_token, next.access_token]) assert.equal(isTokenRevoked(t.app, access), true)
     // The legitimate holder's newest token is dead too: the thief and the user cannot be told apart.
     assert.equal((await refresh(t.app, client, next.refresh_token)).json().error, 'invalid_grant')
   } finally {
@@ -53,18 +51,52 @@ test('refresh token reuse revokes the whole family and its access tokens', async
   }
 })
 
-test('with a grace window, a retry soon after first use gets a fresh pair without revoking', async () => {
+test('with a grace window, a retry soon after first use gets a new access token and the same successor, not a second branch', async () => {
   const { t, clock, client, tokens } = await signedIn({ refreshTokenReuseGraceSeconds: 10 })
   try {
     const first = await refreshOk(t, client, tokens.refresh_token)
     clock.advance(5)
     const retry = await refreshOk(t, client, tokens.refresh_token)
-    assert.notEqual(retry.refresh_token, first.refresh_token)
-    const claims = claimsOf(first.access_token)
-    assert.equal(t.app.revocations.isRevoked(claims.jti, claims.gid), false)
-    // Both branches still work.
-    await refreshOk(t, client, first.refresh_token)
-    await refreshOk(t, client, retry.refresh_token)
+    assert.equal(retry.refresh_token, first.refresh_token, 'the retry gets the successor the first use got')
+    assert.notEqual(retry.access_token, first.access_token)
+    assert.equal(isTokenRevoked(t.app, first.access_token), false)
+    assert.equal(isTokenRevoked(t.app, retry.access_token), false)
+    const family = await t.app.db.selectFrom('refresh_tokens').select(['id', 'used_at']).where('grant_id', '=', claimsOf(first.access_token).gid!).execute()
+    assert.equal(family.length, 2, 'one token used, one successor: no second branch')
+    assert.equal(family.filter((r) => r.used_at === null).length, 1)
+    // The one successor goes on as usual; using it twice (after its own window) is a replay.
+    const next = await refreshOk(t, client, first.refresh_token)
+    clock.advance(11)
+    assert.equal((await refresh(t.app, client, retry.refresh_token)).json().error, 'invalid_grant')
+    assert.equal((await refresh(t.app, client, next.refresh_token)).json().error, 'invalid_grant', 'the replay revoked the family')
+  } finally {
+    await t.close()
+  }
+})
+
+test('with a grace window, several sequential retries all get the same successor', async () => {
+  const { t, clock, client, tokens } = await signedIn({ refreshTokenReuseGraceSeconds: 30 })
+  try {
+    const first = await refreshOk(t, client, tokens.refresh_token)
+    for (let i = 0; i < 3; i++) {
+      clock.advance(5)
+      assert.equal((await refreshOk(t, client, tokens.refresh_token)).refresh_token, first.refresh_token)
+    }
+  } finally {
+    await t.close()
+  }
+})
+
+test('the sealed successor is kept only for the grace window: the prune erases it', async () => {
+  const { t, clock, client, tokens } = await signedIn({ refreshTokenReuseGraceSeconds: 10 })
+  try {
+    await refreshOk(t, client, tokens.refresh_token)
+    const sealed = () => t.app.db.selectFrom('refresh_tokens').select('successor_sealed').where('used_at', 'is not', null).executeTakeFirstOrThrow()
+    const stored = (await sealed()).successor_sealed
+    assert.ok(stored !== null && !stored.includes(tokens.refresh_token.slice(-20)), 'stored sealed, never in the clear')
+    clock.advance(61)
+    await pruneExpiredCredentials(t.app.db, clock.now())
+    assert.equal((await sealed()).successor_sealed, null)
   } finally {
     await t.close()
   }
@@ -76,8 +108,7 @@ test('with a grace window, reuse after the window still revokes the family', asy
     const first = await refreshOk(t, client, tokens.refresh_token)
     clock.advance(11)
     assert.equal((await refresh(t.app, client, tokens.refresh_token)).json().error, 'invalid_grant')
-    const claims = claimsOf(first.access_token)
-    assert.equal(t.app.revocations.isRevoked(claims.jti, claims.gid), true)
+    assert.equal(isTokenRevoked(t.app, first.access_token), true)
   } finally {
     await t.close()
   }
@@ -101,20 +132,22 @@ test('concurrent refreshes with one token and no grace window: one rotation wins
     const [ok, failed] = [responses.filter((r) => r.statusCode === 200), responses.filter((r) => r.statusCode !== 200)]
     assert.equal(ok.length, 1)
     assert.equal(failed[0].json().error, 'invalid_grant')
-    const winner = claimsOf(ok[0].json().access_token)
-    assert.equal(t.app.revocations.isRevoked(winner.jti, winner.gid), true)
+    assert.equal(isTokenRevoked(t.app, ok[0].json().access_token), true)
   } finally {
     await t.close()
   }
 })
 
-test('concurrent refreshes with one token within a grace window both succeed', async () => {
+test('concurrent refreshes with one token within a grace window all succeed with the same successor', async () => {
   const { t, client, tokens } = await signedIn({ refreshTokenReuseGraceSeconds: 5 })
   try {
-    const responses = await Promise.all([refresh(t.app, client, tokens.refresh_token), refresh(t.app, client, tokens.refresh_token)])
-    assert.deepEqual(responses.map((r) => r.statusCode), [200, 200])
-    const [a, b] = responses.map((r) => r.json().refresh_token)
-    assert.notEqual(a, b)
+    const responses = await Promise.all(Array.from({ length: 4 }, () => refresh(t.app, client, tokens.refresh_token)))
+    assert.deepEqual(responses.map((r) => r.statusCode), [200, 200, 200, 200])
+    const successors = new Set(responses.map((r) => r.json().refresh_token))
+    assert.equal(successors.size, 1, 'one successor for all of them')
+    const family = await t.app.db.selectFrom('refresh_tokens').select('id').where('grant_id', '=', claimsOf(tokens.access_token).gid!).execute()
+    assert.equal(family.length, 2)
+    await refreshOk(t, client, [...successors][0])
   } finally {
     await t.close()
   }

@@ -17,13 +17,13 @@ function register(t: TestApp, token: string | undefined, metadata: unknown) {
 test('a confidential client registers with an initial access token and can then use the code flow', async () => {
   const t = await startTestApp()
   try {
-    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 })
+    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 }, t.app.secrets)
     const response = await register(t, token, { client_name: 'Registered', redirect_uris: [REDIRECT_URI], scope: 'account issue', unknown_field: 'ignored' })
     assert.equal(response.statusCode, 201)
     assert.equal(response.headers['cache-control'], 'no-store')
     const body = response.json()
     assert.match(body.client_id, /^[0-9A-Za-z]{20}$/)
-    assert.match(body.client_secret, /^ghcs_/)
+    assert.match(body.client_secret, /^gth_cs_/)
     assert.equal(body.client_secret_expires_at, 0)
     assert.equal(typeof body.client_id_issued_at, 'number')
     assert.equal(body.client_name, 'Registered')
@@ -48,7 +48,7 @@ test('a confidential client registers with an initial access token and can then 
 test("token_endpoint_auth_method none registers a public client without a secret, with the catalogue's scopes by default", async () => {
   const t = await startTestApp()
   try {
-    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 })
+    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 }, t.app.secrets)
     const body = (await register(t, token, { redirect_uris: ['com.example.app:/callback'], token_endpoint_auth_method: 'none' })).json()
     assert.equal(body.client_secret, undefined)
     assert.equal(body.client_secret_expires_at, undefined)
@@ -69,15 +69,15 @@ test('a missing, unknown, expired or used-up initial access token is invalid_tok
     assert.equal(missing.statusCode, 401)
     assert.equal(missing.json().error, 'invalid_token')
     assert.match(missing.headers['www-authenticate'] as string, /^Bearer/)
-    assert.equal((await register(t, 'ghrt_nope', metadata)).statusCode, 401)
+    assert.equal((await register(t, 'gth_rg_nope', metadata)).statusCode, 401)
 
-    const single = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 })
+    const single = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 }, t.app.secrets)
     assert.equal((await register(t, single.token, metadata)).statusCode, 201)
     const reused = await register(t, single.token, metadata)
     assert.equal(reused.statusCode, 401)
     assert.equal(reused.json().error, 'invalid_token')
 
-    const shortLived = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 60 })
+    const shortLived = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 60 }, t.app.secrets)
     clock.advance(60)
     assert.equal((await register(t, shortLived.token, metadata)).statusCode, 401)
   } finally {
@@ -98,7 +98,7 @@ test('an unauthenticated request learns nothing about its metadata', async () =>
 test('a form-encoded registration is refused: client metadata is JSON (RFC 7591 §3.1)', async () => {
   const t = await startTestApp()
   try {
-    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 })
+    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 }, t.app.secrets)
     const send = (contentType: string, payload: string, authorization?: string) =>
       t.app.inject({ method: 'POST', url: '/oauth/register', headers: { 'content-type': contentType, ...(authorization ? { authorization } : {}) }, payload })
     const form = new URLSearchParams({ redirect_uris: REDIRECT_URI, client_name: 'Form' }).toString()
@@ -121,7 +121,7 @@ test('a form-encoded registration is refused: client metadata is JSON (RFC 7591 
 test('a token with several uses is spent one registration at a time, concurrently too', async () => {
   const t = await startTestApp()
   try {
-    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600, uses: 2 })
+    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600, uses: 2 }, t.app.secrets)
     const responses = await Promise.all([1, 2, 3].map(() => register(t, token, { redirect_uris: [REDIRECT_URI] })))
     assert.deepEqual(responses.map((r) => r.statusCode).sort(), [201, 201, 401])
   } finally {
@@ -132,7 +132,7 @@ test('a token with several uses is spent one registration at a time, concurrentl
 test('bad redirect URIs are invalid_redirect_uri, and do not spend the initial access token', async () => {
   const t = await startTestApp()
   try {
-    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 })
+    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 }, t.app.secrets)
     for (const uri of ['http://client.example/callback', 'https://client.example/cb#frag', '/relative', 'javascript:alert(1)', 'myapp:/callback']) {
       const response = await register(t, token, { redirect_uris: [uri] })
       assert.equal(response.statusCode, 400, uri)
@@ -149,7 +149,7 @@ test('bad redirect URIs are invalid_redirect_uri, and do not spend the initial a
 test('bad metadata is invalid_client_metadata', async () => {
   const t = await startTestApp()
   try {
-    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600, uses: 10 })
+    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600, uses: 10 }, t.app.secrets)
     const base = { redirect_uris: [REDIRECT_URI] }
     for (const metadata of [
       { ...base, grant_types: ['client_credentials'] },

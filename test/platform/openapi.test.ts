@@ -69,7 +69,7 @@ test('every operation in the document is served by a route', () => {
 // operation, or names one whose method and path differ, so no API route can go out unguarded.
 async function unreadyApp(): Promise<{ app: FastifyInstance; database: TestDatabase }> {
   const database = await createTestDatabase()
-  const app = await buildApp(testConfig({ databaseUrl: database.url, rateLimitPerMinute: 0, seedDemo: false }))
+  const app = await buildApp(testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0, seedDemo: false }))
   return { app, database }
 }
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
 import { after, before, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import { isOpaqueToken } from '../../src/domain/opaque-token.js'
 import type { TestApp } from '../support/app.js'
 import { launchBrowser, screenshot } from '../support/browser.js'
 import { insertApp, insertUser, PASSWORD, startWebApp, type TestClient } from './fixtures.js'
@@ -17,7 +18,16 @@ const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
 
 before(async () => {
   t = await startWebApp({}, { listen: true })
-  callbackServer = createServer((_request, response) => {
+  callbackServer = createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://client.test')
+    if (url.pathname === '/forged') {
+      // Another origin on the same host (so the same site: SameSite=Lax cookies go along) posting to Gatehouse.
+      const token = (url.searchParams.get('token') ?? '').replace(/[^A-Za-z0-9_-]/g, '')
+      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
+        `<!doctype html><title>Prize</title><form method="post" action="${t.config.issuer}/logout"><input type="hidden" name="csrf_token" value="${token}"><button>Claim your prize</button></form>`,
+      )
+      return
+    }
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><title>Client</title><p>Back at the client.</p>')
   })
   await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve))
@@ -83,7 +93,7 @@ test('in a browser: sign in, see the consent page, Allow, and land on the client
     await page.getByRole('button', { name: 'Allow' }).click()
     await page.waitForURL((url) => url.toString().startsWith(callbackUri))
     const landed = new URL(page.url())
-    assert.match(landed.searchParams.get('code') ?? '', /^ghac_/)
+    assert.ok(isOpaqueToken(landed.searchParams.get('code') ?? '', 'authorizationCode'))
     assert.equal(landed.searchParams.get('state'), 'browser-state')
     assert.equal(landed.searchParams.get('iss'), t.config.issuer)
     assert.match(await page.locator('body').innerText(), /Back at the client/)
@@ -152,6 +162,64 @@ test('in a browser: signing out from the home page ends the session', async () =
     await page.getByRole('link', { name: 'Sign in' }).waitFor()
     await page.goto(authorizeUrl())
     assert.equal(new URL(page.url()).pathname, '/login')
+  } finally {
+    await context.close()
+  }
+})
+
+test('in a browser: prompt=login asks a signed-in user to sign in again, then continues to consent and the client', async () => {
+  const { context, page } = await newPage()
+  try {
+    await signInThroughAuthorize(page, false)
+    await page.goto(authorizeUrl({ prompt: 'login' }))
+    await page.getByRole('heading', { name: 'Sign in again to continue' }).waitFor()
+    assert.equal(new URL(page.url()).pathname, '/login')
+    await screenshot(page, 'login-again')
+    await page.getByLabel('Username').fill('ada')
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('heading', { name: 'Allow Issue Tracker Sync to access your account?' }).waitFor()
+    await page.getByRole('button', { name: 'Allow' }).click()
+    await page.waitForURL((url) => url.toString().startsWith(callbackUri))
+    assert.ok(isOpaqueToken(new URL(page.url()).searchParams.get('code') ?? '', 'authorizationCode'))
+  } finally {
+    await context.close()
+  }
+})
+
+test('in a browser: prompt=none goes straight back to the client, with login_required signed out and consent_required signed in', async () => {
+  const { context, page } = await newPage()
+  try {
+    for (const expected of ['login_required', 'consent_required']) {
+      if (expected === 'consent_required') await signInThroughAuthorize(page, false)
+      await page.goto(authorizeUrl({ prompt: 'none' }))
+      await page.waitForURL((url) => url.toString().startsWith(callbackUri))
+      const landed = new URL(page.url())
+      assert.equal(landed.searchParams.get('error'), expected)
+      assert.equal(landed.searchParams.get('state'), 'browser-state')
+      assert.equal(landed.searchParams.get('iss'), t.config.issuer)
+    }
+  } finally {
+    await context.close()
+  }
+})
+
+test('in a browser: a form on another origin cannot sign the user out, even holding a valid token', async () => {
+  const { context, page } = await newPage()
+  try {
+    await signInThroughAuthorize(page, false)
+    await page.goto(`${t.config.issuer}/`)
+    // As if the token had leaked: only the Origin and Sec-Fetch-Site checks stand in the way.
+    const token = await page.locator('input[name="csrf_token"]').first().getAttribute('value')
+    assert.ok(token)
+    await page.goto(`${new URL(callbackUri).origin}/forged?token=${token}`)
+    const [response] = await Promise.all([page.waitForResponse(`${t.config.issuer}/logout`), page.getByRole('button', { name: 'Claim your prize' }).click()])
+    assert.equal(response.status(), 403)
+    await page.getByRole('heading', { name: 'Not allowed' }).waitFor()
+    assert.match(await page.getByRole('alert').innerText(), /This form was not sent from a Gatehouse page/)
+    await screenshot(page, 'cross-site-form')
+    await page.goto(`${t.config.issuer}/`)
+    await page.getByText('Signed in as ada').waitFor()
   } finally {
     await context.close()
   }

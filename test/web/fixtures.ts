@@ -87,10 +87,17 @@ export function hiddenField(body: string, name: string): string {
   return match[1].replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>')
 }
 
-export function form(fields: Record<string, string | undefined>): { payload: string; headers: Record<string, string> } {
+/** A form post's payload and headers; `headers` adds what a browser would send with it (Origin, Sec-Fetch-Site). */
+export function form(fields: Record<string, string | undefined>, headers: Record<string, string> = {}): { payload: string; headers: Record<string, string> } {
   const body = new URLSearchParams()
   for (const [name, value] of Object.entries(fields)) if (value !== undefined) body.append(name, value)
-  return { payload: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } }
+  return { payload: body.toString(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } }
+}
+
+/** The CSRF token of a signed-in page's forms (the home page's sign-out form), as the browser holding `jar` sees it. */
+export async function signedInCsrf(app: FastifyInstance, jar: Record<string, string>): Promise<string> {
+  const page = await app.inject({ method: 'GET', url: '/', cookies: jar })
+  return hiddenField(page.body, 'csrf_token')
 }
 
 /** Signs `username` in through the form; returns the browser's cookies afterwards. */

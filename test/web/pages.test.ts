@@ -62,3 +62,14 @@ test('the stylesheet is served as cacheable CSS and revalidates with its ETag', 
     await t.close()
   }
 })
+
+test('pages send Referrer-Policy: same-origin, so our own form posts carry a real Origin and other sites get no Referer', async () => {
+  const t = await startWebApp()
+  try {
+    for (const url of ['/', '/login']) {
+      assert.equal((await t.app.inject({ method: 'GET', url })).headers['referrer-policy'], 'same-origin', url)
+    }
+  } finally {
+    await t.close()
+  }
+})

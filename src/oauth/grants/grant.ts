@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import type { App } from '../../apps/app.js'
-import { formatScope, parseScope, scopesOutside } from '../../domain/scopes.js'
+import { formatScope, resolveScope, type ScopeLimits } from '../../domain/scopes.js'
 import { OAuthError } from '../../errors.js'
 
 /** What a grant needs from the server: passed explicitly, never stored on the request. */
-export type GrantDeps = Pick<FastifyInstance, 'db' | 'clock' | 'config' | 'accessTokens' | 'revocations'>
+export type GrantDeps = Pick<FastifyInstance, 'db' | 'clock' | 'config' | 'accessTokens' | 'revocations' | 'secrets' | 'apiDescription'>
 
 /** The token request's form parameters (RFC 6749 §4, §6); each grant reads its own. */
 export interface TokenParams {
@@ -40,15 +40,9 @@ export function requiredParam(params: TokenParams, name: 'code' | 'redirect_uri'
   return value
 }
 
-/**
- * The scope a request ends up with: what it asked for if that lies within
- * `allowed`, or all of `allowed` when it asked for nothing. Never wider.
- */
-export function grantedScope(requested: string | undefined, allowed: readonly string[]): string {
-  const scopes = parseScope(requested)
-  if (scopes === undefined) throw new OAuthError('invalid_scope', 'The scope parameter is malformed')
-  if (scopes.length === 0) return formatScope(allowed)
-  const outside = scopesOutside(scopes, allowed)
-  if (outside.length > 0) throw new OAuthError('invalid_scope', `Scopes not allowed here: ${outside.join(' ').slice(0, 300)}`)
-  return formatScope(scopes)
+/** The scope a token request ends up with, by the scope policy (`narrow` in domain/scopes.ts); invalid_scope otherwise. */
+export function grantedScope(requested: string | undefined, limits: ScopeLimits): string {
+  const resolved = resolveScope(requested, limits)
+  if (!resolved.ok) throw new OAuthError('invalid_scope', resolved.error.description)
+  return formatScope(resolved.scopes)
 }

@@ -30,5 +30,5 @@ export async function firstRefreshToken(db: Db, deps: GrantDeps, client: App, gr
     userId: grant.userId,
     scope,
     parentId: null,
-  })
+  }, deps.secrets)
 }

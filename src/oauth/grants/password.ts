@@ -5,13 +5,14 @@ import { grantedScope, invalidGrant, requiredParam, type GrantHandler } from './
 import { firstRefreshToken, userTokenResponse } from './issue.js'
 
 /**
- * RFC 6749 §4.3, for the apps explicitly allowed it (first-party tools and
+ * RFC 6749 §4.3, only where the deployment turns it on (GATEHOUSE_ALLOW_PASSWORD_GRANT; the token
+ * service refuses it otherwise) and for the apps explicitly allowed it (first-party tools and
  * migrations); each successful call starts a new grant, as a consent would.
  */
 export const passwordGrant: GrantHandler = async (deps, client, params) => {
   const username = requiredParam(params, 'username')
   const password = requiredParam(params, 'password')
-  const scope = grantedScope(params.scope, client.scopes)
+  const scope = grantedScope(params.scope, { catalogue: deps.apiDescription.scopes, app: client.scopes })
   const user = await authenticateUser(deps.db, username, password)
   if (!user) throw invalidGrant('The username or password is wrong')
 

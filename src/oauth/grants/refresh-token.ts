@@ -1,4 +1,5 @@
 import { classifyRefreshTokenUse } from '../../domain/refresh-policy.js'
+import { trustedScope } from '../../domain/scopes.js'
 import { findRefreshToken, rotateRefreshToken, type RefreshTokenRecord } from '../refresh-tokens.service.js'
 import { revokeGrant } from '../revoke.service.js'
 import { grantedScope, invalidGrant, requiredParam, type GrantDeps, type GrantHandler } from './grant.js'
@@ -7,10 +8,12 @@ import { userTokenResponse } from './issue.js'
 /**
  * RFC 6749 §6 with rotation on every use and reuse detection (RFC 9700 §4.14.2):
  * a used refresh token coming back revokes its whole family, unless it comes
- * back within `refreshTokenReuseGraceSeconds` of its first use.
+ * back within `refreshTokenReuseGraceSeconds` of its first use — then it gets
+ * a new access token and the same successor its first use got.
  */
 export const refreshTokenGrant: GrantHandler = async (deps, client, params) => {
-  const record = await findRefreshToken(deps.db, requiredParam(params, 'refresh_token'))
+  const presented = requiredParam(params, 'refresh_token')
+  const record = await findRefreshToken(deps.db, presented)
   if (!record || record.app_id !== client.id) throw invalidGrant('The refresh token is invalid')
   if (record.revoked_at !== null || record.grant_revoked_at !== null) throw invalidGrant('The refresh token was revoked')
   const now = deps.clock.now()
@@ -19,12 +22,13 @@ export const refreshTokenGrant: GrantHandler = async (deps, client, params) => {
   if (record.expires_at <= now || record.grant_expires_at <= now) throw invalidGrant('The refresh token expired')
   if (record.user_disabled_at !== null) throw invalidGrant('The user of this refresh token is disabled')
   // A narrower scope applies to this access token only; the family keeps its scope (RFC 6749 §6).
-  const scope = grantedScope(params.scope, record.scope.split(' ').filter(Boolean))
+  const scope = grantedScope(params.scope, { catalogue: deps.apiDescription.scopes, app: client.scopes, grant: trustedScope(record.scope) })
 
   const rotation = await rotateRefreshToken(deps.db, now, {
     idleTtlSeconds: deps.config.refreshTokenIdleTtlSeconds,
     reuseGraceSeconds: deps.config.refreshTokenReuseGraceSeconds,
-  }, client, record, use)
+    secrets: deps.secrets,
+  }, client, record, presented, use)
   if (rotation.outcome === 'replay') return rejectReplay(deps, record)
   return userTokenResponse(deps, client, { id: record.grant_id, userId: record.user_id, expiresAt: record.grant_expires_at }, scope, rotation.refreshToken)
 }

@@ -1,9 +1,17 @@
 import type { Migration } from 'kysely'
 import * as core from './2026_11_23_0001_core.js'
 import * as codeRedirect from './2026_11_23_0002_code_redirect_and_revocation_expiry.js'
+import * as keysAtRest from './2026_11_23_0003_keys_at_rest.js'
+import * as sessions from './2026_11_23_0004_sessions.js'
+import * as accountsAndApps from './2026_11_23_0005_accounts_and_apps.js'
+import * as expiryIndexes from './2026_11_23_0006_expiry_indexes.js'
 
 /** Listed statically so the migrator needs no file-system scan; names sort by time. */
 export const migrations: Record<string, Migration> = {
   '2026_11_23_0001_core': core,
   '2026_11_23_0002_code_redirect_and_revocation_expiry': codeRedirect,
+  '2026_11_23_0003_keys_at_rest': keysAtRest,
+  '2026_11_23_0004_sessions': sessions,
+  '2026_11_23_0005_accounts_and_apps': accountsAndApps,
+  '2026_11_23_0006_expiry_indexes': expiryIndexes,
 }

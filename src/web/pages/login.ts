@@ -7,13 +7,16 @@ export interface LoginPageInput {
   returnTo: string
   username?: string
   error?: string
+  /** An app asked for a fresh sign-in although the browser is signed in. */
+  again?: boolean
 }
 
-export function loginPage({ csrfToken, returnTo, username, error }: LoginPageInput): string {
+export function loginPage({ csrfToken, returnTo, username, error, again = false }: LoginPageInput): string {
   return layout(
     'Sign in',
     html`<section class="card narrow" aria-labelledby="title">
-<h1 id="title">Sign in to Gatehouse</h1>
+<h1 id="title">${again ? 'Sign in again to continue' : 'Sign in to Gatehouse'}</h1>
+${again && !error ? html`<p class="notice">The app you came from asks you to confirm who you are.</p>` : ''}
 ${error ? html`<p class="notice error" role="alert" id="login-error">${error}</p>` : ''}
 <form method="post" action="/login" class="stack"${error ? html` aria-describedby="login-error"` : ''}>
 ${csrfField(csrfToken)}
