@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
+import { adminPages } from './admin/index.js'
 import { core, type CoreOptions } from './core.js'
 import { fastifyTrustProxy } from './domain/proxy-trust.js'
 import { apiDescription } from './gateway/api-description.js'
@@ -9,6 +10,7 @@ import { healthRoutes } from './health/health.routes.js'
 import { metrics } from './metrics.js'
 import { oauth } from './oauth/index.js'
 import { platformApi } from './platform/index.js'
+import { sampleOpenApiDocument } from './platform/openapi.js'
 import { security } from './security/index.js'
 import { frameworkErrorHandler, installErrorHandling } from './web/error-handler.js'
 import { web } from './web/index.js'
@@ -30,7 +32,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   installErrorHandling(app)
 
   await app.register(core, { config, ...options })
-  await app.register(apiDescription)
+  await app.register(apiDescription, { builtIn: sampleOpenApiDocument })
   await app.register(formbody)
   // Throttles, the password-hashing limit and the request cap; before every route, whose hooks use them.
   await app.register(security)
@@ -38,6 +40,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(metrics)
   await app.register(healthRoutes)
   await app.register(web)
+  await app.register(adminPages)
   await app.register(oauth)
   await app.register(gateway)
   if (!config.upstreamUrl) await app.register(platformApi)

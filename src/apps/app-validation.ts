@@ -1,4 +1,4 @@
-import type { ScopeDefinition } from '../domain/scopes.js'
+import { scopeSet, unknownScopes, type ScopeDefinition } from '../domain/scopes.js'
 import { redirectUriProblem } from '../domain/redirect-uri.js'
 import { BadRequestError } from '../errors.js'
 import type { GrantType, TokenEndpointAuthMethod } from './app.js'
@@ -103,9 +103,9 @@ function validScopes(catalogue: readonly ScopeDefinition[], requested: string[] 
   const known = catalogue.map((s) => s.name)
   // Least privilege: an app gets the scopes it is given, none by default.
   if (requested === undefined) return []
-  const unknown = requested.filter((s) => !known.includes(s))
+  const unknown = unknownScopes(requested, catalogue)
   if (unknown.length > 0) {
     throw new AppValidationError('scopes', `Unknown scopes: ${unknown.join(', ').slice(0, 500)} (the API defines: ${known.join(', ')})`)
   }
-  return [...new Set(requested)]
+  return [...scopeSet(requested)]
 }

@@ -90,7 +90,11 @@ export async function getApp(db: Db, clientId: string): Promise<App> {
   return app
 }
 
-/** A disabled app fails client authentication and cannot be authorized; its records stay. */
+/**
+ * Only the flag: a disabled app fails client authentication and cannot be authorized; its records
+ * stay. Disabling an app for real also revokes what it holds and tells every process: that is
+ * `disableApp` in src/admin/accounts.service.ts, which the CLI and the admin pages use.
+ */
 export async function setAppDisabled(db: Db, clock: Clock, clientId: string, disabled: boolean): Promise<App> {
   const app = await getApp(db, clientId)
   const now = clock.now()

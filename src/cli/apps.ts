@@ -1,9 +1,12 @@
 import { Command } from 'commander'
 import type { GrantType } from '../apps/app.js'
-import { createApp, listApps, rotateClientSecret } from '../apps/apps.service.js'
+import { deleteApp, disableApp, enableApp, rotateAppSecret, type AppChange } from '../admin/accounts.service.js'
+import { createApp, listApps } from '../apps/apps.service.js'
 import { BadRequestError } from '../errors.js'
 import { loadApiDescription } from '../gateway/api-description.js'
+import { sampleOpenApiDocument } from '../platform/openapi.js'
 import { findUserByUsername } from '../users/users.service.js'
+import { withAccountAdmin } from './account-admin.js'
 import { withDatabase } from './context.js'
 import { output, table } from './output.js'
 
@@ -19,26 +22,38 @@ export function appCommands(): Command {
     .option('--scope <scope...>', 'scopes the app may ask for (default: none)')
     .option('--public', 'a public client (no secret; PKCE required)')
     .option('--owner <username>', 'the user the app belongs to; client-credentials tokens act as this user')
+    .option('--resource-server', 'a resource server: it may introspect any token, not only its own')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { name: string; redirectUri?: string[]; grant?: string[]; scope?: string[]; public?: boolean; owner?: string; json?: boolean }) => {
-      const result = await withDatabase(async ({ config, db, clock, secrets }) => {
+    .action(async (options: { name: string; redirectUri?: string[]; grant?: string[]; scope?: string[]; public?: boolean; owner?: string; resourceServer?: boolean; json?: boolean }) => {
+      const result = await withAccountAdmin(async ({ db, clock, revocations }, { config, secrets }) => {
         const ownerId = options.owner ? await userId(db, options.owner) : undefined
-        const { scopes } = await loadApiDescription(config)
-        return createApp(db, clock, scopes, {
+        const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
+        const input = {
           name: options.name,
           redirectUris: options.redirectUri,
           grantTypes: options.grant as GrantType[] | undefined,
           scopes: options.scope,
           isPublic: Boolean(options.public),
+          isResourceServer: Boolean(options.resourceServer),
           ownerId,
-          createdVia: 'cli',
-        }, secrets)
+          createdVia: 'cli' as const,
+        }
+        // Running servers hear of the app (its redirect-URI origins join the CORS origins).
+        const announced = await db.transaction().execute(async (trx) => {
+          const created = await createApp(trx, clock, scopes, input, secrets)
+          return { ...created, announce: await revocations.recordAppChanged(trx, created.app.clientId) }
+        })
+        announced.announce()
+        return announced
       })
       const { app, clientSecret } = result
       output(Boolean(options.json)).result(
-        { client_id: app.clientId, ...(clientSecret ? { client_secret: clientSecret } : {}), name: app.name, public: app.isPublic, redirect_uris: app.redirectUris, grant_types: app.grantTypes, scopes: app.scopes },
+        {
+          client_id: app.clientId, ...(clientSecret ? { client_secret: clientSecret } : {}), name: app.name, public: app.isPublic,
+          resource_server: app.isResourceServer, redirect_uris: app.redirectUris, grant_types: app.grantTypes, scopes: app.scopes,
+        },
         () => [
-          `created ${app.isPublic ? 'public' : 'confidential'} app "${app.name}"`,
+          `created ${app.isPublic ? 'public' : 'confidential'} app "${app.name}"${app.isResourceServer ? ' (a resource server: it may introspect any token)' : ''}`,
           `client_id      ${app.clientId}`,
           ...(clientSecret ? [`client_secret  ${clientSecret}  (shown once)`] : []),
           `grants         ${app.grantTypes.join(' ')}`,
@@ -54,15 +69,33 @@ export function appCommands(): Command {
     .option('--grace <seconds>', 'how long old secrets keep working (default: GATEHOUSE_SECRET_ROTATION_GRACE, 1 day)')
     .option('--json', 'print the result as JSON')
     .action(async (clientId: string, options: { grace?: string; json?: boolean }) => {
-      const result = await withDatabase(({ config, db, clock, secrets }) =>
-        rotateClientSecret(db, clock, clientId, { graceSeconds: options.grace === undefined ? config.secretRotationGraceSeconds : seconds(options.grace, '--grace') }, secrets),
+      const result = await withAccountAdmin((deps, { config, secrets }) =>
+        rotateAppSecret(deps, clientId, options.grace === undefined ? config.secretRotationGraceSeconds : seconds(options.grace, '--grace'), secrets),
       )
       const until = new Date(result.previousSecretsExpireAt).toISOString()
-      output(Boolean(options.json)).result({ client_id: clientId, client_secret: result.clientSecret, previous_secrets_expire_at: until }, () => [
-        `client_secret  ${result.clientSecret}  (shown once)`,
-        `the previous secret works until ${until}`,
-      ])
+      output(Boolean(options.json)).result(
+        { client_id: clientId, client_secret: result.clientSecret, previous_secrets_expire_at: until, revoked_client_credentials_grants: result.revokedGrants },
+        () => [
+          `client_secret  ${result.clientSecret}  (shown once)`,
+          result.previousSecretsExpireAt <= Date.now()
+            ? `the previous secret no longer works, on any server; its client-credentials tokens are revoked`
+            : `the previous secret works until ${until}`,
+        ],
+      )
     })
+
+  const change = (verb: 'disable' | 'enable' | 'delete', description: string, run: typeof disableApp) =>
+    apps
+      .command(`${verb} <client_id>`)
+      .description(description)
+      .option('--json', 'print the result as JSON')
+      .action(async (clientId: string, options: { json?: boolean }) => {
+        const result = await withAccountAdmin((deps) => run(deps, clientId))
+        output(Boolean(options.json)).result(appChangeJson(result), () => [appChangeLine(result)])
+      })
+  change('disable', 'Disable an app: it can no longer authenticate, and every grant and token it holds is revoked, on every server within a second', disableApp)
+  change('enable', 'Enable a disabled app again; the tokens revoked when it was disabled stay revoked', enableApp)
+  change('delete', 'Delete an app with its secrets, grants and tokens', deleteApp)
 
   apps
     .command('list')
@@ -71,8 +104,14 @@ export function appCommands(): Command {
     .action(async (options: { json?: boolean }) => {
       const rows = await withDatabase(({ db }) => listApps(db))
       output(Boolean(options.json)).result(
-        rows.map((a) => ({ client_id: a.clientId, name: a.name, public: a.isPublic, grant_types: a.grantTypes, scopes: a.scopes, redirect_uris: a.redirectUris })),
-        () => table(rows.map((a) => ({ client_id: a.clientId, name: a.name, type: a.isPublic ? 'public' : 'confidential', scopes: a.scopes.join(' ') })), ['client_id', 'name', 'type', 'scopes']),
+        rows.map((a) => ({
+          client_id: a.clientId, name: a.name, public: a.isPublic, resource_server: a.isResourceServer, grant_types: a.grantTypes, scopes: a.scopes,
+          redirect_uris: a.redirectUris, disabled_at: a.disabledAt === null ? null : new Date(a.disabledAt).toISOString(),
+        })),
+        () => table(rows.map((a) => ({
+          client_id: a.clientId, name: a.name, type: `${a.isPublic ? 'public' : 'confidential'}${a.isResourceServer ? ', resource server' : ''}`,
+          scopes: a.scopes.join(' '), state: a.disabledAt === null ? '' : 'disabled',
+        })), ['client_id', 'name', 'type', 'scopes', 'state']),
       )
     })
 
@@ -88,4 +127,14 @@ async function userId(db: Parameters<typeof findUserByUsername>[0], username: st
 export function seconds(value: string, option: string): number {
   if (!/^\d+$/.test(value)) throw new BadRequestError(`${option} must be a whole number of seconds, got "${value}"`)
   return Number(value)
+}
+
+function appChangeJson(change: AppChange) {
+  return { client_id: change.clientId, name: change.name, disabled: change.disabled, ...(change.deleted ? { deleted: true } : {}), ...(change.revokedGrants === undefined ? {} : { revoked_grants: change.revokedGrants }) }
+}
+
+function appChangeLine(change: AppChange): string {
+  if (change.deleted) return `deleted app "${change.name}" (${change.clientId}); its tokens are revoked`
+  if (change.disabled) return `disabled app "${change.name}" (${change.clientId}); ${change.revokedGrants ?? 0} grant(s) and every token revoked`
+  return `enabled app "${change.name}" (${change.clientId}); tokens from before stay revoked`
 }

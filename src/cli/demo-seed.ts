@@ -1,6 +1,7 @@
 import { createApp } from '../apps/apps.service.js'
 import { generatePassword } from '../domain/password.js'
 import { loadApiDescription } from '../gateway/api-description.js'
+import { sampleOpenApiDocument } from '../platform/openapi.js'
 import { createIssue, createRepository, createWorkspace } from '../platform/index.js'
 import { countUsers, createUser } from '../users/users.service.js'
 import type { Config } from '../config.js'
@@ -52,7 +53,7 @@ export function demoSeedDecision(config: Pick<Config, 'seedDemo' | 'databaseUrl'
  * secret are generated, returned once and stored only as hashes.
  */
 export async function seedDemoIfEmpty({ config, db: store, clock, secrets }: CommandContext): Promise<DemoSeed | undefined> {
-  const { scopes } = await loadApiDescription(config)
+  const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
   // All or nothing: a seed that failed halfway would leave users, and so never run again.
   return inTransaction(store, (db) => seed(db, clock, scopes, secrets))
 }

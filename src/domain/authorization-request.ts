@@ -1,7 +1,6 @@
-import type { App } from '../apps/app.js'
 import type { OAuthErrorValue } from '../errors.js'
 import { redirectUriMatches } from './redirect-uri.js'
-import { parseScope, scopesOutside, type ScopeDefinition } from './scopes.js'
+import { resolveScope, type ScopeCatalogue } from './scopes.js'
 
 /**
  * The parameters of RFC 6749 §4.1.1, RFC 7636 §4.3 and OpenID Connect's `prompt` that Gatehouse
@@ -19,6 +18,13 @@ export const AUTHORIZATION_PARAMETERS = [
 ] as const
 
 export type AuthorizationParameterName = (typeof AUTHORIZATION_PARAMETERS)[number]
+
+/** What the rules need to know of the app asking (an `App` has these); the domain does not depend on apps/. */
+export interface AuthorizingApp {
+  clientId: string
+  isPublic: boolean
+  scopes: readonly string[]
+}
 
 /** A parsed query or form: repeated names arrive as arrays. */
 export type RawParameters = Partial<Record<string, string | string[]>>
@@ -86,10 +92,10 @@ export function resolveRedirectUri(registered: readonly string[], given: string 
  * can be reported to the client by redirect (RFC 6749 §4.1.2.1).
  */
 export function checkAuthorizationRequest(
-  app: App,
+  app: AuthorizingApp,
   redirectUri: string,
   input: { parameters: AuthorizationParameters; repeated: readonly AuthorizationParameterName[] },
-  catalogue: readonly ScopeDefinition[],
+  catalogue: ScopeCatalogue,
 ): Checked<AuthorizationRequest> {
   const { parameters, repeated } = input
   if (repeated.length > 0) return reject('invalid_request', `The parameter "${repeated[0]}" is repeated`)
@@ -122,7 +128,7 @@ export function checkAuthorizationRequest(
   }
 }
 
-function checkPkce(app: App, parameters: AuthorizationParameters): Checked<{ challenge: string | null; method: 'S256' | null }> {
+function checkPkce(app: AuthorizingApp, parameters: AuthorizationParameters): Checked<{ challenge: string | null; method: 'S256' | null }> {
   const challenge = parameters.code_challenge
   const method = parameters.code_challenge_method
   if (challenge === undefined) {
@@ -138,16 +144,10 @@ function checkPkce(app: App, parameters: AuthorizationParameters): Checked<{ cha
   return { ok: true, value: { challenge, method: 'S256' } }
 }
 
-function checkScope(app: App, value: string | undefined, catalogue: readonly ScopeDefinition[]): Checked<string[]> {
-  const requested = parseScope(value)
-  if (requested === undefined) return reject('invalid_scope', 'The scope parameter is malformed')
-  const scope = requested.length > 0 ? requested : app.scopes
-  if (scope.length === 0) return reject('invalid_scope', 'No scope was requested and the app has none registered')
-  const unknown = scopesOutside(scope, catalogue.map((s) => s.name))
-  if (unknown.length > 0) return reject('invalid_scope', `Unknown scope: ${unknown.join(' ')}`)
-  const notAllowed = scopesOutside(scope, app.scopes)
-  if (notAllowed.length > 0) return reject('invalid_scope', `This app may not request: ${notAllowed.join(' ')}`)
-  return { ok: true, value: scope }
+function checkScope(app: AuthorizingApp, value: string | undefined, catalogue: ScopeCatalogue): Checked<string[]> {
+  const resolved = resolveScope(value, { catalogue, app: app.scopes })
+  if (!resolved.ok) return reject(resolved.error.error, resolved.error.description)
+  return { ok: true, value: [...resolved.scopes] }
 }
 
 function checkPrompt(value: string | undefined): Checked<PromptValue[]> {

@@ -2,7 +2,6 @@ import fp from 'fastify-plugin'
 import type { Config } from '../config.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
 import { ConfigError } from '../errors.js'
-import { sampleOpenApiDocument } from '../platform/openapi.js'
 import { readOpenApiDocument } from './openapi-source.js'
 
 /** Where the guarded API is served; OpenAPI paths are relative to it. */
@@ -36,9 +35,15 @@ const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'
 
 type Json = Record<string, any>
 
-/** The sample API's document, or the upstream's (a failure to fetch or understand it stops start-up). */
-export async function loadApiDescription(config: Config): Promise<ApiDescription> {
-  if (!config.upstreamUrl) return describeApi(sampleOpenApiDocument(config))
+/**
+ * The document of the API served in this process when there is no upstream: the sample platform's,
+ * handed in by whoever assembles Gatehouse (`buildApp`, the CLI), so the gateway does not depend on it.
+ */
+export type BuiltInApiDocument = (config: Config) => Record<string, unknown>
+
+/** The built-in API's document, or the upstream's (a failure to fetch or understand it stops start-up). */
+export async function loadApiDescription(config: Config, builtIn: BuiltInApiDocument): Promise<ApiDescription> {
+  if (!config.upstreamUrl) return describeApi(builtIn(config))
   const source = config.upstreamOpenApi ?? `${config.upstreamUrl}/openapi.json`
   let document: Record<string, unknown>
   try {
@@ -132,9 +137,9 @@ function requirementScopes(security: unknown, schemes: Json, where: string): str
   return Object.keys(security[0] ?? {}).length === 0 ? null : [...required]
 }
 
-export const apiDescription = fp(
-  async (app) => {
-    app.decorate('apiDescription', await loadApiDescription(app.config))
+export const apiDescription = fp<{ builtIn: BuiltInApiDocument }>(
+  async (app, { builtIn }) => {
+    app.decorate('apiDescription', await loadApiDescription(app.config, builtIn))
   },
   { name: 'gatehouse-api-description', dependencies: ['gatehouse-core'] },
 )

@@ -1,21 +1,18 @@
 import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Counter } from 'prom-client'
-import type { Clock } from '../domain/clock.js'
-import { hasAllScopes } from '../domain/scopes.js'
+import { parseAuthorization, type Credential } from '../domain/credentials.js'
+import { contains } from '../domain/scopes.js'
 import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError } from '../errors.js'
-import type { AccessTokenClaims, AccessTokens } from '../oauth/access-token.js'
 import type { RevocationList } from '../oauth/revocation-list.js'
-import type { VerifiedTokenCache } from '../oauth/verified-token-cache.js'
-import { identityFromClaims, type Identity } from './identity.js'
+import type { Authenticator } from './authenticator.js'
+import type { Identity } from './identity.js'
 
 export type GateOutcome = 'allowed' | 'missing_token' | 'invalid_token' | 'insufficient_scope'
 
 export interface GateOptions {
-  accessTokens: Pick<AccessTokens, 'verify'>
+  /** Tried in order; the first that recognises a credential decides. */
+  authenticators: readonly Authenticator[]
   revocations: Pick<RevocationList, 'isRevoked'>
-  clock: Clock
-  /** Undefined disables caching: every request verifies the signature. */
-  cache: VerifiedTokenCache | undefined
   decisions: Counter<'outcome'>
 }
 
@@ -27,23 +24,34 @@ const OUTCOME_LABELS: Record<GateOutcome, { outcome: GateOutcome }> = {
 }
 
 /**
- * Bearer token → identity → scope check, in front of every protected route.
- * Tokens are verified locally (no database); a warm cache skips the signature
- * check but never the revocation list, which is consulted on every request.
+ * Credential → authenticator → identity → revocation → scope check, in front of every protected route.
+ * The Authorization header is parsed once; the first authenticator that recognises the
+ * credential's form verifies it (the access-token one locally, no database; a warm cache skips
+ * the signature check). The revocation list is consulted here, on every request, whatever
+ * proved the identity and whatever any cache says.
  * Disabling a user or an app reaches its tokens through the same list (a cutoff by `iat`).
  */
 export class Gate {
-  // The identity derived from a cached claims object, so a warm request allocates no scope set.
-  readonly #identities = new WeakMap<AccessTokenClaims, Identity>()
+  readonly #authenticators: Authenticator[]
+  #unrecognised!: string
 
-  constructor(private readonly options: GateOptions) {}
+  constructor(private readonly options: GateOptions) {
+    this.#authenticators = [...options.authenticators]
+    this.#describeForms()
+  }
 
-  /** An onRequest hook admitting only requests whose token holds every scope in `required`. */
+  /** Another way to authenticate (API tokens, installations), tried after those already known. */
+  add(authenticator: Authenticator): void {
+    this.#authenticators.push(authenticator)
+    this.#describeForms()
+  }
+
+  /** An onRequest hook admitting only requests whose identity holds every scope in `required`. */
   hook(required: readonly string[]): onRequestHookHandler {
     return (request, reply, done) => {
-      const authorization = request.headers.authorization
-      if (!authorization) return done(this.#missingToken())
-      const identity = this.#identify(authorization)
+      const credential = parseAuthorization(request.headers.authorization)
+      if (credential.kind === 'none') return done(this.#missingToken())
+      const identity = this.#identify(credential)
       if (identity instanceof Promise) {
         identity.then(
           (known) => done(this.#admit(request, known, required)),
@@ -55,26 +63,19 @@ export class Gate {
     }
   }
 
-  /** The verified identity (at once when cached), or the error that refuses the token. */
-  #identify(authorization: string): Identity | InvalidTokenError | Promise<Identity> {
-    const token = bearerToken(authorization)
-    if (token === undefined) return new InvalidTokenError('The Authorization header must be "Bearer" followed by an access token')
-    const { cache, clock, accessTokens } = this.options
-    const cached = cache?.get(token, Math.floor(clock.now() / 1000))
-    if (cached) return this.#identityOf(cached)
-    return accessTokens.verify(token).then((claims) => {
-      cache?.set(token, claims)
-      return this.#identityOf(claims)
-    })
-  }
-
-  #identityOf(claims: AccessTokenClaims): Identity {
-    let identity = this.#identities.get(claims)
-    if (identity === undefined) {
-      identity = identityFromClaims(claims)
-      this.#identities.set(claims, identity)
+  /** The verified identity (at once when cached), or the error that refuses the credential. */
+  #identify(credential: Credential): Identity | Error | Promise<Identity> {
+    if (credential.kind === 'malformed') return new InvalidTokenError(credential.reason)
+    const authenticators = this.#authenticators
+    for (let i = 0; i < authenticators.length; i++) {
+      if (!authenticators[i].recognise(credential)) continue
+      try {
+        return authenticators[i].verify(credential)
+      } catch (error) {
+        return error instanceof Error ? error : new InvalidTokenError('The credentials could not be verified')
+      }
     }
-    return identity
+    return new InvalidTokenError(this.#unrecognised)
   }
 
   /** Undefined when the request may go on; revocation is checked here, on every request. */
@@ -82,7 +83,7 @@ export class Gate {
     if (this.options.revocations.isRevoked(identity)) {
       return this.#refuse(new InvalidTokenError('The access token has been revoked'))
     }
-    if (!hasAllScopes(identity.scopes, required)) {
+    if (!contains(identity.scopes, required)) {
       this.#count('insufficient_scope')
       return new InsufficientScopeError(required)
     }
@@ -104,14 +105,11 @@ export class Gate {
   #count(outcome: GateOutcome): void {
     this.options.decisions.inc(OUTCOME_LABELS[outcome])
   }
-}
 
-/** The token of a `Bearer` credential (RFC 6750 §2.1; the scheme is case-insensitive), or undefined. */
-function bearerToken(authorization: string): string | undefined {
-  if (authorization.length <= 7 || authorization.charCodeAt(6) !== 32) return undefined
-  const scheme = authorization.startsWith('Bearer') ? 'Bearer' : authorization.slice(0, 6).toLowerCase()
-  if (scheme !== 'Bearer' && scheme !== 'bearer') return undefined
-  // Anything else malformed fails verification; no need to scan the token here.
-  const token = authorization.slice(7)
-  return token === '' ? undefined : token
+  #describeForms(): void {
+    const forms = this.#authenticators.map((a) => `Authorization: ${a.form}`)
+    this.#unrecognised = forms.length === 0
+      ? 'This API accepts no credentials: no authenticator is configured'
+      : `This API does not accept these credentials; send ${forms.length > 1 ? `one of ${forms.join('; ')}` : forms[0]}`
+  }
 }

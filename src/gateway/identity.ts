@@ -1,8 +1,10 @@
+import { trustedScope, type ScopeSet } from '../domain/scopes.js'
 import type { AccessTokenClaims } from '../oauth/access-token.js'
 
 /**
- * Who is calling the API. Each way of proving it is one `kind`; API tokens and
- * app installations will join as further kinds with their own fields.
+ * Who is calling the API. Each way of proving it is one `kind`, made by one authenticator
+ * (authenticator.ts); API tokens and app installations will join as further kinds with their
+ * own fields. Every kind holds `scopes`, which the gate checks.
  */
 export type Identity = AccessTokenIdentity
 
@@ -11,7 +13,7 @@ export interface AccessTokenIdentity {
   kind: 'access_token'
   userId: string
   clientId: string
-  scopes: ReadonlySet<string>
+  scopes: ScopeSet
   grantId: string | undefined
   tokenId: string
   /** `iat`: revoking a user or an app revokes its tokens issued up to an instant. */
@@ -30,7 +32,7 @@ export function identityFromClaims(claims: AccessTokenClaims): AccessTokenIdenti
     kind: 'access_token',
     userId: claims.sub,
     clientId: claims.client_id,
-    scopes: new Set(typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : []),
+    scopes: trustedScope(typeof claims.scope === 'string' ? claims.scope : undefined),
     grantId: claims.gid,
     tokenId: claims.jti,
     issuedAt: claims.iat,

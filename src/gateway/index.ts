@@ -3,12 +3,17 @@ import fp from 'fastify-plugin'
 import { VerifiedTokenCache } from '../oauth/verified-token-cache.js'
 import { API_BASE_PATH, routePath, type ApiOperation } from './api-description.js'
 import { throttleInvalidTokens } from '../security/index.js'
-import { API_RESPONSE_HEADERS, setApiHeaders } from './api-headers.js'
+import { API_RESPONSE_HEADERS, setApiHeaders } from '../security/json-response-headers.js'
+import { AccessTokenAuthenticator } from './access-token-authenticator.js'
+import type { Authenticator } from './authenticator.js'
 import { Gate } from './gate.js'
 import './identity.js'
 import { upstreamProxy } from './proxy.js'
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    gate: Pick<Gate, 'add'>
+  }
   interface FastifyContextConfig {
     /** The OpenAPI operation a route implements; the gate takes its required scopes from the document. */
     operationId?: string
@@ -16,7 +21,7 @@ declare module 'fastify' {
 }
 
 /**
- * The request gate in front of `/2.0/`: bearer token → identity → scope checks → the API.
+ * The request gate in front of `/2.0/`: credential → authenticator → identity → scope checks → the API.
  * Registered before the API so it sees every route: a route names its OpenAPI
  * operation and the gate is attached from the document, so scopes are written
  * once. A `/2.0` route that names no operation, or another operation's path,
@@ -24,13 +29,14 @@ declare module 'fastify' {
  */
 export const gateway = fp(
   async (app) => {
-    const gate = new Gate({
+    const accessTokens = new AccessTokenAuthenticator({
       accessTokens: app.accessTokens,
-      revocations: app.revocations,
       clock: app.clock,
       cache: app.config.gatewayCacheSize > 0 ? new VerifiedTokenCache(app.config.gatewayCacheSize) : undefined,
-      decisions: app.metrics.gatewayDecisions,
     })
+    const gate = new Gate({ authenticators: [accessTokens], revocations: app.revocations, decisions: app.metrics.gatewayDecisions })
+    // Where later capabilities (API tokens, installations) plug in their authenticators.
+    app.decorate('gate', { add: (authenticator: Authenticator) => gate.add(authenticator) })
     app.decorateRequest('identity', null)
     app.addHook('onRoute', (route) => {
       const operation = operationOf(route, app.apiDescription.operations)

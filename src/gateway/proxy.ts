@@ -1,6 +1,7 @@
 import replyFrom from '@fastify/reply-from'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { IncomingHttpHeaders } from 'node:http'
+import { formatScope } from '../domain/scopes.js'
 import { BadRequestError, UpstreamError } from '../errors.js'
 import { API_BASE_PATH, routePath } from './api-description.js'
 import { PROXIED_RESPONSE_HEADERS, UPSTREAM_HEADERS_DROPPED } from './api-headers.js'
@@ -63,7 +64,7 @@ export function withIdentity(headers: IncomingHttpHeaders, identity: Identity | 
   if (identity) {
     headers[IDENTITY_HEADERS.userId] = identity.userId
     headers[IDENTITY_HEADERS.clientId] = identity.clientId
-    headers[IDENTITY_HEADERS.scopes] = [...identity.scopes].join(' ')
+    headers[IDENTITY_HEADERS.scopes] = formatScope(identity.scopes)
   }
   return headers
 }

@@ -3,6 +3,7 @@ import { errors as joseErrors, jwtVerify } from 'jose'
 import { newId } from '../domain/ids.js'
 import type { Clock } from '../domain/clock.js'
 import { InvalidTokenError } from '../errors.js'
+import { databaseUnavailable } from '../store/database.js'
 import type { SigningKeys } from './signing-keys.js'
 
 /** RFC 9068 claims, plus `gid`: the grant the token was issued under, so revoking a grant reaches its access tokens. */
@@ -84,7 +85,8 @@ export class AccessTokens {
       })
       return payload as unknown as AccessTokenClaims
     } catch (error) {
-      throw toInvalidToken(error)
+      // An unknown kid reloads the keys from the database: if that is down, the token is not invalid, we are unavailable.
+      throw databaseUnavailable(error) ?? toInvalidToken(error)
     }
   }
 }

@@ -1,11 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { formActionSource } from '../domain/authorization-request.js'
-import { allowFormAction } from '../web/csp.js'
-import { csrfToken, verifyCsrf } from '../web/csrf.js'
-import { sendPage } from '../web/layout.js'
-import { pageScope } from '../web/page-scope.js'
-import { consentPage } from '../web/pages/consent.js'
-import { currentUser } from '../web/session.js'
+import { allowFormAction, consentPage, csrfToken, currentUser, pageScope, sendPage, verifyCsrf } from '../web/index.js'
 import { authorizeSchema, decisionSchema, type AuthorizeQuery, type DecisionBody } from './authorize.schemas.js'
 import { decideAuthorization, startAuthorization, type AuthorizeDeps, type ConsentStep, type NavigationStep } from './authorize.service.js'
 

@@ -1,5 +1,5 @@
 import { AUTHORIZATION_PARAMETERS, type RawParameters } from '../domain/authorization-request.js'
-import { csrfBodyProperties } from '../web/csrf.js'
+import { csrfBodyProperties } from '../web/index.js'
 
 // A repeated parameter arrives as an array and must reach the service, which refuses it the RFC 6749 way.
 const parameter = {

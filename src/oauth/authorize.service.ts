@@ -18,7 +18,7 @@ import { hashSecret, type SecretFormat } from '../domain/opaque-token.js'
 import { formatScope, type ScopeDefinition } from '../domain/scopes.js'
 import { OAuthError } from '../errors.js'
 import type { Db } from '../store/database.js'
-import type { SessionUser } from '../web/session.js'
+import type { SessionUser } from '../web/index.js'
 import { insertAuthorizationCode, insertGrant } from './grants.queries.js'
 
 export interface AuthorizeDeps {

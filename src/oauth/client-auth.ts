@@ -2,6 +2,7 @@ import type { App, TokenEndpointAuthMethod } from '../apps/app.js'
 import { findAppByClientId, listLiveSecrets } from '../apps/apps.queries.js'
 import { BoundedCache } from '../domain/bounded-cache.js'
 import type { Clock } from '../domain/clock.js'
+import { parseAuthorization } from '../domain/credentials.js'
 import { hashesEqual, hashSecret } from '../domain/opaque-token.js'
 import { OAuthError } from '../errors.js'
 import type { Db } from '../store/database.js'
@@ -44,27 +45,15 @@ export function readClientCredentials(authorization: string | undefined, params:
   return { method: 'none', clientId: params.client_id }
 }
 
+/** Basic credentials as OAuth clients send them (form-encoded, RFC 6749 §2.3.1); undefined for any other scheme. */
 function parseBasic(authorization: string | undefined): { clientId: string; secret: string } | undefined {
-  if (authorization === undefined) return undefined
-  const match = /^Basic(?:\s+(\S*))?\s*$/i.exec(authorization)
-  if (!match) return undefined
-  const decoded = Buffer.from(match[1] ?? '', 'base64').toString('utf8')
-  const colon = decoded.indexOf(':')
-  const clientId = colon > 0 ? formDecode(decoded.slice(0, colon)) : undefined
-  const secret = colon > 0 ? formDecode(decoded.slice(colon + 1)) : undefined
-  if (!clientId || secret === undefined) {
-    throw new OAuthError('invalid_client', 'The Basic credentials are malformed: expected base64(client_id:client_secret)', 401, BASIC_CHALLENGE)
+  const credential = parseAuthorization(authorization, { basic: 'form-encoded' })
+  if (credential.kind === 'basic' && credential.username !== '') return { clientId: credential.username, secret: credential.password }
+  if (credential.kind === 'basic' || (credential.kind === 'malformed' && credential.scheme === 'basic')) {
+    const reason = credential.kind === 'malformed' ? credential.reason : 'The Basic credentials name no client_id'
+    throw new OAuthError('invalid_client', reason, 401, BASIC_CHALLENGE)
   }
-  return { clientId, secret }
-}
-
-/** RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding. */
-function formDecode(value: string): string | undefined {
-  try {
-    return decodeURIComponent(value.replace(/\+/g, ' '))
-  } catch {
-    return undefined
-  }
+  return undefined
 }
 
 export interface ClientAuthenticatorOptions {

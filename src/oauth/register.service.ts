@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { AppValidationError, createApp } from '../apps/apps.service.js'
+import { parseAuthorization } from '../domain/credentials.js'
 import { formatScope, parseScope } from '../domain/scopes.js'
 import { OAuthError } from '../errors.js'
 import type { ClientMetadata, RegistrationResponse } from './register.schemas.js'
@@ -21,8 +22,9 @@ export function invalidInitialAccessToken(description: string): OAuthError {
 
 /** The initial access token of `Authorization: Bearer …`, checked before anything else is looked at. */
 export async function checkInitialAccessToken(deps: RegistrationDeps, authorization: string | undefined): Promise<string> {
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1]
-  if (token === undefined) throw invalidInitialAccessToken('Registration needs an initial access token: Authorization: Bearer <token>')
+  const credential = parseAuthorization(authorization)
+  if (credential.kind !== 'bearer') throw invalidInitialAccessToken('Registration needs an initial access token: Authorization: Bearer <token>')
+  const token = credential.token
   if (!(await isUsableRegistrationToken(deps.db, token, deps.clock.now()))) {
     throw invalidInitialAccessToken('The initial access token is unknown, expired or used up')
   }
@@ -69,8 +71,9 @@ function toAppInput(metadata: ClientMetadata) {
   if (responseTypes.includes('code') !== grantTypes.includes('authorization_code')) {
     throw new OAuthError('invalid_client_metadata', 'response_types ["code"] and grant_types "authorization_code" must be registered together')
   }
-  const scopes = parseScope(metadata.scope)
-  if (scopes === undefined) throw new OAuthError('invalid_client_metadata', 'scope is malformed: scope names separated by spaces')
+  const scope = parseScope(metadata.scope)
+  if (!scope.ok) throw new OAuthError('invalid_client_metadata', scope.error.description)
+  const scopes = [...scope.scopes]
   return {
     name: metadata.client_name?.trim() || DEFAULT_NAME,
     redirectUris: metadata.redirect_uris ?? [],

@@ -48,7 +48,7 @@ export const security = fp(
       global: false,
       max: config.rateLimitPerMinute || 1,
       timeWindow: 60_000,
-      ...(redis ? { redis, nameSpace: 'gatehouse-rl-', skipOnError: true } : {}),
+      ...(redis ? { redis, nameSpace: `gatehouse-rl-${config.issuer}-`, skipOnError: true } : {}),
     })
     app.decorate('rateLimitConfig', config.rateLimitPerMinute > 0 ? { max: config.rateLimitPerMinute, timeWindow: 60_000 } : false)
 

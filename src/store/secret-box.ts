@@ -91,11 +91,6 @@ export function open(keyring: Keyring, record: SealedSecret, context: string): s
   }
 }
 
-/** Whether `record` is sealed under the keyring's current KEK (else `keys rewrap` has work to do). */
-export function isSealedUnderCurrent(keyring: Keyring, record: SealedSecret): boolean {
-  return record.kekId === keyring.current.id
-}
-
 function additionalData(kekId: string, context: string): Buffer {
   return Buffer.from(`gatehouse/${VERSION}/${kekId}/${context}`, 'utf8')
 }

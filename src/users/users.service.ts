@@ -12,6 +12,8 @@ export interface PublicUser {
   displayName: string
   isAdmin: boolean
   createdAt: string
+  /** When the account was disabled; null while it is enabled. */
+  disabledAt: string | null
 }
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{1,38}$/
@@ -23,6 +25,7 @@ export function toPublicUser(user: User): PublicUser {
     displayName: user.display_name,
     isAdmin: user.is_admin === 1,
     createdAt: new Date(user.created_at).toISOString(),
+    disabledAt: user.disabled_at === null ? null : new Date(user.disabled_at).toISOString(),
   }
 }
 

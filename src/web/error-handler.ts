@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError, OAuthError, ServiceUnavailableError, TooManyAttemptsError } from '../errors.js'
 import { databaseUnavailable, isRejectedValue } from '../store/database.js'
+import { formatScope } from '../domain/scopes.js'
 import { errorPage } from './layout.js'
 
 /**
@@ -62,7 +63,7 @@ function describe(error: FastifyError): Described {
       oauthError: 'insufficient_scope',
       code: 'insufficient_scope',
       message: error.message,
-      headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${quoted(error.requiredScopes.join(' '))}"` },
+      headers: { 'www-authenticate': `Bearer error="insufficient_scope", scope="${formatScope(error.requiredScopes)}"` },
     }
   }
   if (error instanceof ServiceUnavailableError) return unavailable(error)

@@ -9,8 +9,15 @@ import { deleteAllExpiredSessions } from './sessions.queries.js'
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000
 
+// The page API, for capabilities that serve pages of their own (oauth's consent page, admin): the page
+// scope (cookies, helmet), who is signed in, CSRF for forms, and rendering. Import these from here, not
+// from the files behind them; the rest of web/ is its own business.
+export { pageScope } from './page-scope.js'
 export { currentUser, type SessionUser } from './session.js'
-export { csrfField, csrfToken, verifyCsrf } from './csrf.js'
+export { csrfBodyProperties, csrfField, csrfToken, verifyCsrf } from './csrf.js'
+export { allowFormAction } from './csp.js'
+export { sendPage } from './layout.js'
+export { consentPage } from './pages/consent.js'
 
 /** Server-rendered pages: home, sign-in, sign-out, and assets. */
 export async function web(app: FastifyInstance): Promise<void> {

@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify'
  * What the scopes that serve pages need: cookies (session, CSRF) and helmet's headers. Registered
  * per page scope, not for the whole server: helmet rebuilds its middleware on every request and the
  * cookie plugin parses on every request, costs the token endpoint and the gateway cannot afford;
- * JSON responses need only the few headers in gateway/api-headers.ts.
+ * JSON responses need only the few headers in security/json-response-headers.ts.
  */
 export async function pageScope(app: FastifyInstance): Promise<void> {
   await app.register(cookie)

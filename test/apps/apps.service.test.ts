@@ -166,3 +166,18 @@ test('an app can be disabled and enabled again', async () => {
     await t.close()
   }
 })
+
+test('a resource server must be a confidential app', async () => {
+  const t = await startTestApp()
+  try {
+    await assert.rejects(
+      createApp(t.app.db, t.app.clock, t.app.apiDescription.scopes, { name: 'RS', isPublic: true, isResourceServer: true, redirectUris: ['https://rs.example/cb'], createdVia: 'cli' }, t.app.secrets),
+      /resource server .* confidential/,
+    )
+    const { app } = await createApp(t.app.db, t.app.clock, t.app.apiDescription.scopes, { name: 'RS', isResourceServer: true, grantTypes: ['client_credentials'], createdVia: 'cli' }, t.app.secrets)
+    assert.equal(app.isResourceServer, true)
+    assert.equal((await getApp(t.app.db, app.clientId)).isResourceServer, true)
+  } finally {
+    await t.close()
+  }
+})

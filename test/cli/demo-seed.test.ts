@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
-import { seedDemoIfEmpty } from '../../src/cli/demo-seed.js'
-import { startTestApp } from '../support/app.js'
+import { demoSeedDecision, seedDemoIfEmpty } from '../../src/cli/demo-seed.js'
+import { freePort, startTestApp } from '../support/app.js'
+import { createTestDatabase } from '../support/database.js'
+import { runCli, startServerProcess } from '../support/processes.js'
 
 test('the demo seed fills an empty database once, with working generated credentials', async () => {
   const t = await startTestApp()
@@ -30,5 +32,48 @@ test('the demo seed fills an empty database once, with working generated credent
     assert.equal(signIn.statusCode, 303, 'the printed admin password signs in')
   } finally {
     await t.close()
+  }
+})
+
+test('the demo is seeded only into the embedded SQLite database on a loopback address; an explicit request elsewhere is ignored with a reason', () => {
+  const sqlite = 'sqlite:data/gatehouse.db'
+  const postgres = 'postgres://gatehouse@db.internal:5432/gatehouse'
+  for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) {
+    assert.deepEqual(demoSeedDecision({ seedDemo: undefined, databaseUrl: sqlite, host }), { seed: true }, host)
+    assert.deepEqual(demoSeedDecision({ seedDemo: true, databaseUrl: sqlite, host }), { seed: true }, host)
+  }
+  assert.deepEqual(demoSeedDecision({ seedDemo: false, databaseUrl: sqlite, host: '127.0.0.1' }), { seed: false })
+  for (const [databaseUrl, host, reason] of [
+    [postgres, '127.0.0.1', /the database is not the embedded SQLite one/],
+    [sqlite, '0.0.0.0', /HOST 0\.0\.0\.0 is not a loopback address/],
+    [sqlite, '::', /HOST :: is not a loopback address/],
+    [sqlite, '10.0.0.5', /HOST 10\.0\.0\.5 is not a loopback address/],
+    [sqlite, 'gatehouse.internal', /is not a loopback address/],
+  ] as const) {
+    assert.deepEqual(demoSeedDecision({ seedDemo: undefined, databaseUrl, host }), { seed: false }, 'left unset: skipped without a word')
+    const explicit = demoSeedDecision({ seedDemo: true, databaseUrl, host })
+    assert.equal(explicit.seed, false)
+    assert.match(explicit.notice ?? '', /^GATEHOUSE_SEED_DEMO=true ignored: /)
+    assert.match(explicit.notice ?? '', reason)
+  }
+})
+
+test('serve beyond loopback with GATEHOUSE_SEED_DEMO=true starts without the demo and says why in one line', async () => {
+  const database = await createTestDatabase()
+  const server = await startServerProcess({ ...database.env, HOST: '0.0.0.0', PORT: String(await freePort()), GATEHOUSE_SEED_DEMO: 'true', GATEHOUSE_RATE_LIMIT: '0' })
+  try {
+    const notices = server.output().split('\n').filter((line) => line.includes('GATEHOUSE_SEED_DEMO'))
+    assert.equal(notices.length, 1, server.output())
+    assert.match(notices[0], /^gatehouse: GATEHOUSE_SEED_DEMO=true ignored: .*(not a loopback address|not the embedded SQLite one)/)
+    assert.doesNotMatch(server.output(), /a demo was seeded/)
+  } finally {
+    await server.stop()
+  }
+  try {
+    const users = await runCli(['user', 'list', '--json'], database.env)
+    assert.equal(users.code, 0, users.stderr)
+    assert.deepEqual(JSON.parse(users.stdout), [], 'no demo accounts were created')
+  } finally {
+    await database.drop()
   }
 })

@@ -25,10 +25,21 @@ interface Setup {
 async function setUp(appNames: string[], scope: string, extraEnv: Record<string, string> = {}): Promise<Setup> {
   const database = await createTestDatabase()
   const proxy = await startTcpProxy(targetOf(database.url, 5432))
+  try {
+    return await startBehind(database, proxy, appNames, scope, extraEnv)
+  } catch (error) {
+    await proxy.stop()
+    await database.drop()
+    throw error
+  }
+}
+
+async function startBehind(database: TestDatabase, proxy: TcpProxy, appNames: string[], scope: string, extraEnv: Record<string, string>): Promise<Setup> {
   const port = await freePort()
   const env = { GATEHOUSE_SEED_DEMO: 'false', GATEHOUSE_RATE_LIMIT: '0', ...extraEnv }
-  const direct = { ...env, DATABASE_URL: database.url }
-  assert.equal((await runCli(['user', 'add', 'owner', '--password-stdin', '--json'], direct, 'correct horse battery')).code, 0)
+  const direct = { ...env, ...database.env }
+  const owner = await runCli(['user', 'add', 'owner', '--password-stdin', '--json'], direct, 'correct horse battery')
+  assert.equal(owner.code, 0, owner.stderr)
   const apps: Setup['apps'] = {}
   for (const name of appNames) {
     const created = await runCli(['app', 'create', '--name', name, '--grant', 'client_credentials', '--scope', scope, '--owner', 'owner', '--json'], direct)
@@ -36,7 +47,7 @@ async function setUp(appNames: string[], scope: string, extraEnv: Record<string,
     const { client_id, client_secret } = JSON.parse(created.stdout) as { client_id: string; client_secret: string }
     apps[name] = { clientId: client_id, basic: `Basic ${Buffer.from(`${encodeURIComponent(client_id)}:${encodeURIComponent(client_secret)}`).toString('base64')}` }
   }
-  const server = await startServerProcess({ ...env, DATABASE_URL: proxy.via(database.url), PORT: String(port) })
+  const server = await startServerProcess({ ...direct, DATABASE_URL: proxy.via(database.url), PORT: String(port) })
   return {
     database,
     proxy,
@@ -120,7 +131,10 @@ test("regression: a PostgreSQL connection cut while a query is running no longer
 
 test('while PostgreSQL is away: requests needing it answer 503 with Retry-After, a token the gateway verified before keeps working, and the server recovers by itself', { skip }, async () => {
   const upstream: TestUpstream = await startUpstream()
-  const s = await setUp(['Warm', 'Cold'], 'items:read', { GATEHOUSE_UPSTREAM: upstream.url, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) })
+  const s = await setUp(['Warm', 'Cold'], 'items:read', { GATEHOUSE_UPSTREAM: upstream.url, ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}) }).catch(async (error) => {
+    await upstream.close()
+    throw error
+  })
   try {
     const token = await issueToken(s, 'Warm')
     const items = () => fetch(`${s.baseUrl}/2.0/items`, { headers: { authorization: `Bearer ${token}` } })
@@ -132,6 +146,13 @@ test('while PostgreSQL is away: requests needing it answer 503 with Retry-After,
     const proxied = await items()
     assert.equal(proxied.status, 200, 'the gate needs no database for a token it has verified')
     assert.equal(((await proxied.json()) as { user: string }).user !== undefined, true)
+
+    // A kid this node has not seen sends it to the database for the keys: unavailable, not "invalid token".
+    const [header, payload, signature] = token.split('.')
+    const unknownKid = `${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(header, 'base64url').toString()), kid: 'a-key-made-elsewhere' })).toString('base64url')}.${payload}.${signature}`
+    const unknownKey = await fetch(`${s.baseUrl}/2.0/items`, { headers: { authorization: `Bearer ${unknownKid}` } })
+    assert.equal(unknownKey.status, 503, await unknownKey.clone().text())
+    assertRetryAfter(unknownKey)
 
     const token503 = await requestToken(s, 'Cold')
     assert.equal(token503.status, 503)

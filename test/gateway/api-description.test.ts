@@ -8,6 +8,11 @@ import { describeApi, loadApiDescription, routePath } from '../../src/gateway/ap
 import { ConfigError } from '../../src/errors.js'
 import { freePort } from '../support/app.js'
 
+/** With an upstream configured, the built-in (sample) API's document is never read. */
+const notTheBuiltIn = () => {
+  throw new Error('the built-in document was read although an upstream is configured')
+}
+
 function documentWith(paths: Record<string, unknown>, extra: Record<string, unknown> = {}) {
   return {
     openapi: '3.1.0',
@@ -70,7 +75,7 @@ test("an upstream's document is read from GATEHOUSE_UPSTREAM_OPENAPI when it nam
   try {
     const file = join(dir, 'openapi.json')
     writeFileSync(file, JSON.stringify(documentWith({ '/items': { get: { security: [{ oauth2: ['items:read'] }] } } })))
-    const api = await loadApiDescription(testConfig({ upstreamUrl: 'http://127.0.0.1:1', upstreamOpenApi: file }))
+    const api = await loadApiDescription(testConfig({ upstreamUrl: 'http://127.0.0.1:1', upstreamOpenApi: file }), notTheBuiltIn)
     assert.deepEqual(api.operations.map((o) => o.path), ['/items'])
   } finally {
     rmSync(dir, { recursive: true, force: true })
@@ -87,7 +92,7 @@ test('an upstream document that cannot be loaded stops start-up with a one-line 
       [join(dir, 'bad.json'), /not JSON/],
       [undefined, new RegExp(`http://127\\.0\\.0\\.1:${port}/openapi\\.json: connection refused$`)],
     ] as const) {
-      await assert.rejects(loadApiDescription(testConfig({ upstreamUrl: `http://127.0.0.1:${port}`, upstreamOpenApi })), (error: unknown) => {
+      await assert.rejects(loadApiDescription(testConfig({ upstreamUrl: `http://127.0.0.1:${port}`, upstreamOpenApi }), notTheBuiltIn), (error: unknown) => {
         assert.ok(error instanceof ConfigError)
         assert.match(error.message, /^Cannot load the upstream's OpenAPI document from /)
         assert.match(error.message, reason)

@@ -74,6 +74,12 @@ test('a malformed Authorization header or token is invalid_token', async () => {
   }
 })
 
+test('a credential of a form no authenticator takes is invalid_token saying which form is accepted', async () => {
+  for (const authorization of ['Basic YWRhOnNlY3JldA==', 'Bearer not-a-jwt', 'Bearer gth_pat_0123456789', 'JWT a.b.c', 'Bearertoken']) {
+    assertInvalidToken(await getUser(authorization), /send Authorization: Bearer <access token>"/)
+  }
+})
+
 test('bad signature: a token signed by another key under our kid is refused', async () => {
   const { token } = await issue()
   const [header, payload] = token.split('.')

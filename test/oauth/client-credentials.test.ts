@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { startTestApp } from '../support/app.js'
-import { addClient, addUser, asClient } from './fixtures.js'
+import { rotateAppSecret } from '../../src/admin/accounts.service.js'
+import { addClient, addUser, asClient, basic, claimsOf, isTokenRevoked, postForm } from './fixtures.js'
 
-test('client_credentials issues a token acting as the app owner, with all app scopes by default and no refresh token', async () => {
+test('client_credentials issues a token acting as the app owner, under the app\'s client-credentials grant, with all app scopes by default and no refresh token', async () => {
   const t = await startTestApp()
   try {
     const ownerId = await addUser(t.app)
@@ -16,7 +17,10 @@ test('client_credentials issues a token acting as the app owner, with all app sc
     const claims = await t.app.accessTokens.verify(body.access_token)
     assert.equal(claims.sub, ownerId)
     assert.equal(claims.client_id, client.app.clientId)
-    assert.equal(claims.gid, undefined)
+    const grant = await t.app.db.selectFrom('grants').selectAll().where('id', '=', claims.gid!).executeTakeFirstOrThrow()
+    assert.equal(grant.kind, 'client_credentials')
+    assert.equal(grant.app_id, client.app.id)
+    assert.equal(grant.user_id, ownerId)
   } finally {
     await t.close()
   }
@@ -94,6 +98,58 @@ test('client_credentials for an app whose owner is disabled is refused: the toke
     assert.equal(response.statusCode, 400)
     assert.equal(response.json().error, 'unauthorized_client')
     assert.match(response.json().error_description, /disabled/)
+  } finally {
+    await t.close()
+  }
+})
+
+test('every client-credentials token of an app shares one grant: issuance adds no row per token', async () => {
+  const t = await startTestApp()
+  try {
+    const client = await addClient(t.app, { ownerId: await addUser(t.app) })
+    const tokens = await Promise.all(Array.from({ length: 5 }, () => asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })))
+    for (let i = 0; i < 5; i++) tokens.push(await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' }))
+    const grantIds = new Set(tokens.map((r) => claimsOf(r.json().access_token).gid))
+    assert.equal(grantIds.size, 1)
+    const rows = await t.app.db.selectFrom('grants').select('id').where('app_id', '=', client.app.id).execute()
+    assert.equal(rows.length, 1)
+  } finally {
+    await t.close()
+  }
+})
+
+test('rotating the secret without grace revokes the client-credentials tokens as a family; the new secret gets a new grant', async () => {
+  const t = await startTestApp()
+  try {
+    const client = await addClient(t.app, { ownerId: await addUser(t.app) })
+    const before = (await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })).json().access_token
+    const another = (await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })).json().access_token
+    const deps = { db: t.app.db, clock: t.app.clock, accessTokenTtlSeconds: t.config.accessTokenTtlSeconds, revocations: t.app.revocations }
+    const rotated = await rotateAppSecret(deps, client.app.clientId, 0, t.app.secrets)
+    assert.equal(rotated.revokedGrants, 1)
+    assert.equal(isTokenRevoked(t.app, before), true)
+    assert.equal(isTokenRevoked(t.app, another), true)
+    // The old secret stops at once, although it was cached a moment ago.
+    const old = await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })
+    assert.equal(old.statusCode, 401)
+    const fresh = await postForm(t.app, '/oauth/token', { grant_type: 'client_credentials' }, { authorization: basic(client.app.clientId, rotated.clientSecret) })
+    assert.equal(fresh.statusCode, 200, fresh.body)
+    assert.equal(isTokenRevoked(t.app, fresh.json().access_token), false)
+    assert.notEqual(claimsOf(fresh.json().access_token).gid, claimsOf(before).gid)
+  } finally {
+    await t.close()
+  }
+})
+
+test('rotating with a grace period leaves the client-credentials tokens alone', async () => {
+  const t = await startTestApp()
+  try {
+    const client = await addClient(t.app, { ownerId: await addUser(t.app) })
+    const before = (await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })).json().access_token
+    const deps = { db: t.app.db, clock: t.app.clock, accessTokenTtlSeconds: t.config.accessTokenTtlSeconds, revocations: t.app.revocations }
+    assert.equal((await rotateAppSecret(deps, client.app.clientId, 3600, t.app.secrets)).revokedGrants, 0)
+    assert.equal(isTokenRevoked(t.app, before), false)
+    assert.equal((await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })).statusCode, 200)
   } finally {
     await t.close()
   }

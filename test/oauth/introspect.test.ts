@@ -93,3 +93,31 @@ test('introspection needs client authentication and a token', async () => {
     await t.close()
   }
 })
+
+test('a resource server may introspect any access token (RFC 7662 §1), but not other apps\' refresh tokens', async () => {
+  const { t, userId, client, tokens } = await signedIn()
+  try {
+    const resourceServer = await addClient(t.app, { name: 'Orders API', isResourceServer: true, grantTypes: ['client_credentials'], redirectUris: [] })
+    const body = (await asClient(t.app, resourceServer, '/oauth/introspect', { token: tokens.access_token })).json()
+    assert.equal(body.active, true)
+    assert.equal(body.client_id, client.app.clientId, 'the token\'s app, not the introspecting one')
+    assert.equal(body.sub, userId)
+    assert.deepEqual((await asClient(t.app, resourceServer, '/oauth/introspect', { token: tokens.refresh_token })).json(), { active: false })
+    // Revocation still applies.
+    await asClient(t.app, client, '/oauth/revoke', { token: tokens.access_token })
+    assert.deepEqual((await asClient(t.app, resourceServer, '/oauth/introspect', { token: tokens.access_token })).json(), { active: false })
+  } finally {
+    await t.close()
+  }
+})
+
+test('an app that is not a resource server still sees only its own tokens', async () => {
+  const { t, tokens } = await signedIn()
+  try {
+    const other = await addClient(t.app, { name: 'Other', grantTypes: ['client_credentials'], redirectUris: [] })
+    assert.equal(other.app.isResourceServer, false)
+    assert.deepEqual((await asClient(t.app, other, '/oauth/introspect', { token: tokens.access_token })).json(), { active: false })
+  } finally {
+    await t.close()
+  }
+})

@@ -45,7 +45,7 @@ test('a confidential client registers with an initial access token and can then 
   }
 })
 
-test("token_endpoint_auth_method none registers a public client without a secret, with the catalogue's scopes by default", async () => {
+test('token_endpoint_auth_method none registers a public client without a secret, and with no scopes unless it names them', async () => {
   const t = await startTestApp()
   try {
     const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 }, t.app.secrets)
@@ -53,8 +53,11 @@ test("token_endpoint_auth_method none registers a public client without a secret
     assert.equal(body.client_secret, undefined)
     assert.equal(body.client_secret_expires_at, undefined)
     assert.equal(body.token_endpoint_auth_method, 'none')
-    assert.equal(body.scope, t.app.apiDescription.scopes.map((s) => s.name).sort().join(' '))
-    assert.equal((await findAppByClientId(t.app.db, body.client_id))!.isPublic, true)
+    assert.equal(body.scope, '')
+    const app = (await findAppByClientId(t.app.db, body.client_id))!
+    assert.equal(app.isPublic, true)
+    assert.deepEqual(app.scopes, [], 'least privilege: nothing granted by default')
+    assert.equal(app.isResourceServer, false)
   } finally {
     await t.close()
   }
@@ -169,6 +172,18 @@ test('bad metadata is invalid_client_metadata', async () => {
     }
     const left = await t.app.db.selectFrom('registration_tokens').select('uses_left').executeTakeFirstOrThrow()
     assert.equal(left.uses_left, 10)
+  } finally {
+    await t.close()
+  }
+})
+
+test('registration cannot make an app a resource server, whatever the metadata says', async () => {
+  const t = await startTestApp()
+  try {
+    const { token } = await createRegistrationToken(t.app.db, t.app.clock, { expiresInSeconds: 600 }, t.app.secrets)
+    const response = await register(t, token, { redirect_uris: [REDIRECT_URI], scope: 'account', is_resource_server: true, resource_server: true })
+    assert.equal(response.statusCode, 201)
+    assert.equal((await findAppByClientId(t.app.db, response.json().client_id))!.isResourceServer, false)
   } finally {
     await t.close()
   }

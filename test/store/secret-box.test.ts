@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { test } from 'node:test'
-import { generateKekText, isSealedUnderCurrent, open, parseKek, seal, SecretBoxError } from '../../src/store/secret-box.js'
+import { generateKekText, open, parseKek, seal, SecretBoxError } from '../../src/store/secret-box.js'
 
 const kek = () => parseKek(generateKekText())!
 
@@ -41,6 +41,5 @@ test('seal and open: round trip, bound to the row, named by its KEK, readable wi
   // After a KEK rotation the old record opens through `previous`, and is not under the current one.
   const rotated = { current: kek(), previous: [current] }
   assert.equal(open(rotated, sealed, 'signing_keys:k1'), '{"d":"secret"}')
-  assert.equal(isSealedUnderCurrent(rotated, sealed), false)
   assert.throws(() => open({ current: rotated.current, previous: [] }, sealed, 'signing_keys:k1'), (error: SecretBoxError) => error.reason === 'unknown-kek' && error.message.includes(current.id))
 })

@@ -38,6 +38,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const base = process.env.DATABASE_URL!
   const schema = `t_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`
   const admin = new pg.Client({ connectionString: base })
+  // A connection dropped under a helper fails the test that awaits it, not the whole test process.
+  admin.on('error', () => {})
   await admin.connect()
   await admin.query(`create schema ${schema}`)
   await admin.end()
@@ -52,6 +54,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     open: () => openStore(url.toString()),
     drop: async () => {
       const client = new pg.Client({ connectionString: base })
+      client.on('error', () => {})
       await client.connect()
       await client.query(`drop schema if exists ${schema} cascade`)
       await client.end()

@@ -1,0 +1,9 @@
+import type { FastifyInstance } from 'fastify'
+import { pageScope } from '../web/page-scope.js'
+import { adminRoutes } from './admin.routes.js'
+
+/** Administrator actions over HTTP (session-authenticated forms); the CLI runs the same services. */
+export async function adminPages(app: FastifyInstance): Promise<void> {
+  await pageScope(app)
+  await app.register(adminRoutes)
+}
