@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { onRequestHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import { parseAuthorization } from './domain/credentials.js'
 import { isLoopbackHost } from './domain/loopback.js'
 import { ForbiddenError, InvalidTokenError, MissingTokenError } from './errors.js'
 
@@ -52,11 +53,10 @@ export function metricsAccess({ host, metricsToken }: { host: string; metricsTok
   }
   const expected = digest(metricsToken)
   return async (request) => {
-    const authorization = request.headers.authorization
-    if (!authorization) throw new MissingTokenError('Metrics need the metrics token: send "Authorization: Bearer <GATEHOUSE_METRICS_TOKEN>"')
-    const presented = /^bearer +(\S+)$/i.exec(authorization)?.[1]
+    const credential = parseAuthorization(request.headers.authorization)
+    if (credential.kind === 'none') throw new MissingTokenError('Metrics need the metrics token: send "Authorization: Bearer <GATEHOUSE_METRICS_TOKEN>"')
     // Digests have one length, so the comparison takes the same time whatever was sent.
-    if (presented === undefined || !timingSafeEqual(digest(presented), expected)) throw new InvalidTokenError('The metrics token is not right')
+    if (credential.kind !== 'bearer' || !timingSafeEqual(digest(credential.token), expected)) throw new InvalidTokenError('The metrics token is not right')
   }
 }
 

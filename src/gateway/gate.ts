@@ -55,7 +55,7 @@ export class Gate {
       if (identity instanceof Promise) {
         identity.then(
           (known) => done(this.#admit(request, known, required)),
-          (error: Error) => done(this.#refuse(error)),
+          (error: unknown) => done(this.#refuse(error)),
         )
       } else {
         done(identity instanceof Error ? this.#refuse(identity) : this.#admit(request, identity, required))
@@ -72,14 +72,14 @@ export class Gate {
       try {
         return authenticators[i].verify(credential)
       } catch (error) {
-        return error instanceof Error ? error : new InvalidTokenError('The credentials could not be verified')
+        return error instanceof Error ? error : new Error(String(error))
       }
     }
     return new InvalidTokenError(this.#unrecognised)
   }
 
   /** Undefined when the request may go on; revocation is checked here, on every request. */
-  #admit(request: FastifyRequest, identity: Identity, required: readonly string[]): GatehouseError | undefined {
+  #admit(request: FastifyRequest, identity: Identity, required: readonly string[]): Error | undefined {
     if (this.options.revocations.isRevoked(identity)) {
       return this.#refuse(new InvalidTokenError('The access token has been revoked'))
     }
@@ -92,9 +92,17 @@ export class Gate {
     return undefined
   }
 
-  #refuse(error: Error): GatehouseError {
-    this.#count('invalid_token')
-    return error instanceof GatehouseError ? error : new InvalidTokenError('The access token could not be verified')
+  /**
+   * A refused credential (InvalidTokenError) is counted as invalid_token. Anything else an
+   * authenticator fails with (its database unreachable, say) is not the caller's fault: it goes to
+   * the error handler as it is (503 for an unavailable database), not answered as a bad credential.
+   */
+  #refuse(error: unknown): Error {
+    if (error instanceof InvalidTokenError) {
+      this.#count('invalid_token')
+      return error
+    }
+    return error instanceof Error ? error : new Error(String(error))
   }
 
   #missingToken(): GatehouseError {

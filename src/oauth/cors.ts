@@ -44,20 +44,25 @@ export class BrowserOrigins {
 
   /** Whether any app registered a redirect URI on `origin` (preflights, and the public documents). */
   async allowsAny(origin: string): Promise<boolean> {
-    if (this.#all.has(origin)) return true
-    return (await this.reloadOnMiss()) && this.#all.has(origin)
+    return this.decide(() => this.#all.has(origin))
   }
 
   /** Whether the app `clientId` registered a redirect URI on `origin`. */
   async allows(clientId: string, origin: string): Promise<boolean> {
-    if (this.#byClient.get(clientId)?.has(origin)) return true
-    return (await this.reloadOnMiss()) && this.#byClient.get(clientId)?.has(origin) === true
+    return this.decide(() => this.#byClient.get(clientId)?.has(origin) === true)
   }
 
-  private async reloadOnMiss(): Promise<boolean> {
+  /**
+   * Answers from the origins as known, after any reload under way (an app just changed: a disabled
+   * app's origins must not be allowed a moment longer). An origin not known yet triggers a reload,
+   * at most once per `missReloadMs`, so unknown origins cannot make every request a query.
+   */
+  private async decide(allowed: () => boolean): Promise<boolean> {
+    if (this.#loading) await this.#loading.catch(() => {})
+    if (allowed()) return true
     if (this.deps.clock.now() - this.#lastLoad < this.options.missReloadMs) return false
     await this.reload().catch(() => {})
-    return true
+    return allowed()
   }
 
   private async load(): Promise<void> {

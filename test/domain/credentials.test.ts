@@ -36,7 +36,7 @@ test('spacing: runs of spaces after the scheme, and spaces or tabs around the va
 test('Bearer without a token, or with more than one, is malformed', () => {
   assert.match(reasonOf(parseAuthorization('Bearer'), 'bearer'), /needs a token/)
   assert.match(reasonOf(parseAuthorization('Bearer   '), 'bearer'), /needs a token/)
-  for (const header of ['Bearer a b', 'Bearer a\tb', `Bearer ${JWT} ${JWT}`, 'Bearer a, Basic b']) {
+  for (const header of ['Bearer a b', `Bearer ${JWT} ${JWT}`, 'Bearer a, Basic b']) {
     assert.match(reasonOf(parseAuthorization(header), 'bearer'), /malformed/, JSON.stringify(header))
   }
 })

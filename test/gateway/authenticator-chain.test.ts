@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import { after, before, test } from 'node:test'
 import type { BasicCredential, Credential } from '../../src/domain/credentials.js'
 import { scopeSet } from '../../src/domain/scopes.js'
-import { InvalidTokenError } from '../../src/errors.js'
+import { InvalidTokenError, ServiceUnavailableError } from '../../src/errors.js'
 import type { Authenticator } from '../../src/gateway/authenticator.js'
 import type { Identity } from '../../src/gateway/identity.js'
 import { startTestApp, type TestApp } from '../support/app.js'
@@ -34,6 +34,8 @@ class BasicUserTable implements Authenticator<BasicCredential> {
 
   async verify(credential: BasicCredential): Promise<Identity> {
     this.verified++
+    // What a database-backed authenticator meets when its database is down.
+    if (credential.username === 'during-an-outage') throw new ServiceUnavailableError('The user table is unreachable', 2)
     const user = this.users.get(credential.username)
     const given = sha256(credential.password)
     if (!user || !timingSafeEqual(user.passwordHash, given)) throw new InvalidTokenError('The username or password is wrong')
@@ -103,6 +105,13 @@ test('the authenticator that recognised the credential decides: a wrong password
   assertInvalidToken(await get('/2.0/user', basic('ada', 'wrong')), /username or password is wrong/)
   assertInvalidToken(await get('/2.0/user', basic('nobody', PASSWORD)), /username or password is wrong/)
   assert.equal(jwtVerifications, before)
+})
+
+test("an authenticator's own failure (its store unreachable) is 503 with Retry-After, not a bad credential", async () => {
+  const response = await get('/2.0/user', basic('during-an-outage', PASSWORD))
+  assert.equal(response.statusCode, 503)
+  assert.equal(response.headers['retry-after'], '2')
+  assert.equal(response.headers['www-authenticate'], undefined)
 })
 
 test('every kind of identity meets the same scope check: 403 naming the scopes needed', async () => {

@@ -46,24 +46,26 @@ interface KnownGrant {
 /**
  * Keyed by the App object, which the client authenticator caches per (client, secret) for a few
  * seconds and replaces whenever the app changes: a busy client finds its grant without a query, and a
- * fresh look-up follows every change. `pending` makes concurrent first requests share one look-up.
+ * fresh look-up follows every change.
  */
-const known = new WeakMap<App, { grant?: KnownGrant; pending?: Promise<KnownGrant> }>()
+const known = new WeakMap<App, KnownGrant>()
+/** Look-ups under way, by app id: concurrent first requests (each with an App object of its own) share one. */
+const finding = new Map<string, Promise<KnownGrant>>()
 
 async function clientCredentialsGrantId(deps: GrantDeps, client: App, ownerId: string): Promise<string> {
   const now = deps.clock.now()
   const usableUntil = now + deps.config.accessTokenTtlSeconds * 1000 + ROLLOVER_MARGIN_MS
-  const entry = known.get(client) ?? {}
+  const memo = known.get(client)
   // A revocation made in another process reaches this one through the revocation list.
-  if (entry.grant && entry.grant.expiresAt > usableUntil && !deps.revocations.isGrantRevoked(entry.grant.id)) return entry.grant.id
-  if (!entry.pending) {
-    entry.pending = findOrCreateGrant(deps, client, ownerId, now, usableUntil).finally(() => {
-      entry.pending = undefined
-    })
-    entry.pending.then((grant) => (entry.grant = grant), () => {})
-    known.set(client, entry)
+  if (memo && memo.expiresAt > usableUntil && !deps.revocations.isGrantRevoked(memo.id)) return memo.id
+  let pending = finding.get(client.id)
+  if (!pending) {
+    pending = findOrCreateGrant(deps, client, ownerId, now, usableUntil).finally(() => finding.delete(client.id))
+    finding.set(client.id, pending)
   }
-  return (await entry.pending).id
+  const grant = await pending
+  known.set(client, grant)
+  return grant.id
 }
 
 async function findOrCreateGrant(deps: GrantDeps, client: App, ownerId: string, now: number, usableUntil: number): Promise<KnownGrant> {
