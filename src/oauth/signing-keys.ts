@@ -95,6 +95,8 @@ export class SigningKeys {
    */
   async init(): Promise<{ sealedPlaintextKeys: number; rotation?: ScheduledKey }> {
     const { sealed, stillSigning } = await this.sealPlaintextKeys()
+    // Also the keys already gone from JWKS, which `reload` no longer reads.
+    await queries.forgetRetiredPrivateKeys(this.db, this.clock.now() - FORGET_PRIVATE_KEY_AFTER_MS)
     await this.reload()
     if (!this.#keys.some((key) => key.signing)) {
       await this.create(this.db, this.clock.now())

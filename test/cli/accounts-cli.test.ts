@@ -86,3 +86,12 @@ test('user delete removes an account and says what went with it', async () => {
   const users = (await cli(['user', 'list', '--json'])).json() as { username: string }[]
   assert.equal(users.some((u) => u.username === 'temp'), false)
 })
+
+test('the account and app commands have --help and --json', async () => {
+  for (const args of [['user', 'disable'], ['user', 'enable'], ['user', 'delete'], ['user', 'admin'], ['app', 'disable'], ['app', 'enable'], ['app', 'delete']]) {
+    const help = await cli([...args, '--help'])
+    assert.equal(help.code, 0, args.join(' '))
+    assert.match(help.stdout, /Usage: gatehouse/)
+    assert.match(help.stdout, /--json/, `${args.join(' ')} offers --json`)
+  }
+})
