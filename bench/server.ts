@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { buildApp } from '../src/app.js'
+import { buildServer } from '../src/server.js'
 import { createApp } from '../src/apps/apps.service.js'
 import { loadConfig } from '../src/config.js'
 import { createUser } from '../src/users/users.service.js'
@@ -26,7 +26,7 @@ const config = loadConfig({
   GATEHOUSE_SEED_DEMO: 'false',
   ...options.env,
 })
-const server = await buildApp(config)
+const server = await buildServer(config)
 
 // Described like any API operation, so the gate attaches to it exactly as to the real ones.
 server.apiDescription.operations.push({ method: 'GET', path: '/bench/gated', operationId: 'benchGated', requiredScopes: ['account'] })

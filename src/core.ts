@@ -34,11 +34,11 @@ export interface CoreOptions {
 
 /** Shared infrastructure every capability depends on: config, database, keys, revocations. */
 export const core = fp<CoreOptions>(
-  async (app, { config, store: givenStore, clock = systemClock, keyring: givenKeyring }) => {
+  async (server, { config, store: givenStore, clock = systemClock, keyring: givenKeyring }) => {
     // Before the database opens: a missing or unreadable key-encryption key stops start-up first.
     const keyring = givenKeyring ?? loadKeyring(config)
     const store = givenStore ?? openStore(config.databaseUrl, {
-      onConnectionError: (error) => app.log.warn({ err: error }, 'a database connection failed; the pool will open a new one'),
+      onConnectionError: (error) => server.log.warn({ err: error }, 'a database connection failed; the pool will open a new one'),
     })
     await migrateToLatest(store.db)
 
@@ -53,7 +53,7 @@ export const core = fp<CoreOptions>(
       if (!givenStore) await store.destroy()
       throw error
     })
-    if (sealedPlaintextKeys > 0) app.log.warn({ sealedPlaintextKeys, rotation }, 'sealed signing keys left in plaintext by an earlier version; rotating to a new key, since backups still hold the old one')
+    if (sealedPlaintextKeys > 0) server.log.warn({ sealedPlaintextKeys, rotation }, 'sealed signing keys left in plaintext by an earlier version; rotating to a new key, since backups still hold the old one')
     const accessTokens = new AccessTokens(signingKeys, clock, {
       issuer: config.issuer,
       audience: config.audience,
@@ -62,20 +62,20 @@ export const core = fp<CoreOptions>(
     const revocations = new RevocationList(store.db, clock, { pollMs: config.revocationPollMs, redisUrl: config.redisUrl })
     await revocations.start()
 
-    app.decorate('config', config)
-    app.decorate('clock', clock)
-    app.decorate('store', store)
-    app.decorate('db', store.db)
-    app.decorate('signingKeys', signingKeys)
-    app.decorate('accessTokens', accessTokens)
-    app.decorate('revocations', revocations)
-    app.decorate('secrets', secretFormat(config.secretPrefix))
+    server.decorate('config', config)
+    server.decorate('clock', clock)
+    server.decorate('store', store)
+    server.decorate('db', store.db)
+    server.decorate('signingKeys', signingKeys)
+    server.decorate('accessTokens', accessTokens)
+    server.decorate('revocations', revocations)
+    server.decorate('secrets', secretFormat(config.secretPrefix))
 
     // Publishes a key `keys rotate` made in another process before it signs; verification also reloads on an unknown kid.
-    const keySync = new SigningKeySync(signingKeys, { redisUrl: config.redisUrl, onError: (error) => app.log.error({ err: error }, 'reading the signing keys failed') })
+    const keySync = new SigningKeySync(signingKeys, { redisUrl: config.redisUrl, onError: (error) => server.log.error({ err: error }, 'reading the signing keys failed') })
     await keySync.start()
 
-    app.addHook('onClose', async () => {
+    server.addHook('onClose', async () => {
       await keySync.stop()
       await revocations.stop()
       if (!givenStore) await store.destroy()

@@ -38,7 +38,7 @@ function relativeImports(): Import[] {
   )
 }
 
-/** `oauth/grants/grant.ts` → `oauth`; a file at the top of src/ → undefined. */
+/** `oauth/grant-types/grant-type.ts` → `oauth`; a file at the top of src/ → undefined. */
 function folderOf(path: string): string | undefined {
   const parts = path.split('/')
   return parts.length > 1 ? parts[0] : undefined

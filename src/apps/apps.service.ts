@@ -20,7 +20,7 @@ export { AppValidationError, type AppField, type NewAppInput } from './app-valid
 export async function createApp(
   db: Db,
   clock: Clock,
-  scopeCatalogue: ScopeDefinition[],
+  scopeCatalogue: readonly ScopeDefinition[],
   input: NewAppInput,
   secrets: SecretFormat,
 ): Promise<{ app: App; clientSecret?: string }> {

@@ -1,5 +1,5 @@
 import { Command } from 'commander'
-import { buildApp } from '../app.js'
+import { buildServer } from '../server.js'
 import { loadConfig } from '../config.js'
 import { migrateToLatest, openStore } from '../store/database.js'
 import { loadKeyring } from '../store/key-encryption-keys.js'
@@ -19,7 +19,7 @@ export function serveCommand(): Command {
       const seeding = demoSeedDecision(config)
       if (seeding.notice) process.stderr.write(`gatehouse: ${seeding.notice}\n`)
       const seed = seeding.seed ? await withDatabase((context) => seedDemoIfEmpty(context)) : undefined
-      const app = await buildApp(config, { keyring: kek })
+      const app = await buildServer(config, { keyring: kek })
       shutDownOnSignals(app, { timeoutMs: config.shutdownTimeoutSeconds * 1000 })
       await app.listen({ host: config.host, port: config.port })
       const urls = {

@@ -16,29 +16,29 @@ const IDLE_SWEEP_MS = 100
  * and Redis through the app's onClose hooks, and exit 0. A second signal, or `timeoutMs`, exits 1 at once:
  * an operator who presses Ctrl-C twice, or an orchestrator's grace period, has the last word.
  */
-export function shutDownOnSignals(app: FastifyInstance, { timeoutMs, exit = process.exit }: ShutdownOptions): void {
+export function shutDownOnSignals(server: FastifyInstance, { timeoutMs, exit = process.exit }: ShutdownOptions): void {
   let shuttingDown = false
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
-      app.log.warn({ signal }, 'second signal: exiting without waiting for in-flight requests')
+      server.log.warn({ signal }, 'second signal: exiting without waiting for in-flight requests')
       return exit(1)
     }
     shuttingDown = true
-    app.log.info({ signal, timeoutMs }, 'shutting down: no new connections; waiting for in-flight requests')
+    server.log.info({ signal, timeoutMs }, 'shutting down: no new connections; waiting for in-flight requests')
     const deadline = setTimeout(() => {
-      app.log.warn({ timeoutMs }, 'shutdown timed out: exiting with requests still in flight')
+      server.log.warn({ timeoutMs }, 'shutdown timed out: exiting with requests still in flight')
       exit(1)
     }, timeoutMs)
-    const sweep = setInterval(() => app.server.closeIdleConnections(), IDLE_SWEEP_MS)
-    app.close().then(
+    const sweep = setInterval(() => server.server.closeIdleConnections(), IDLE_SWEEP_MS)
+    server.close().then(
       () => {
         clearTimeout(deadline)
         clearInterval(sweep)
-        app.log.info('shut down')
+        server.log.info('shut down')
         exit(0)
       },
       (error: unknown) => {
-        app.log.error({ err: error }, 'shutdown failed')
+        server.log.error({ err: error }, 'shutdown failed')
         exit(1)
       },
     )

@@ -37,7 +37,7 @@ type Json = Record<string, any>
 
 /**
  * The document of the API served in this process when there is no upstream: the sample platform's,
- * handed in by whoever assembles Gatehouse (`buildApp`, the CLI), so the gateway does not depend on it.
+ * handed in by whoever assembles Gatehouse (`buildServer`, the CLI), so the gateway does not depend on it.
  */
 export type BuiltInApiDocument = (config: Config) => Record<string, unknown>
 
@@ -138,8 +138,8 @@ function requirementScopes(security: unknown, schemes: Json, where: string): str
 }
 
 export const apiDescription = fp<{ builtIn: BuiltInApiDocument }>(
-  async (app, { builtIn }) => {
-    app.decorate('apiDescription', await loadApiDescription(app.config, builtIn))
+  async (server, { builtIn }) => {
+    server.decorate('apiDescription', await loadApiDescription(server.config, builtIn))
   },
   { name: 'gatehouse-api-description', dependencies: ['gatehouse-core'] },
 )

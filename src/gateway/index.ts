@@ -28,25 +28,25 @@ declare module 'fastify' {
  * stops start-up rather than going out unguarded.
  */
 export const gateway = fp(
-  async (app) => {
+  async (server) => {
     const accessTokens = new AccessTokenAuthenticator({
-      accessTokens: app.accessTokens,
-      clock: app.clock,
-      cache: app.config.gatewayCacheSize > 0 ? new VerifiedTokenCache(app.config.gatewayCacheSize) : undefined,
+      accessTokens: server.accessTokens,
+      clock: server.clock,
+      cache: server.config.gatewayCacheSize > 0 ? new VerifiedTokenCache(server.config.gatewayCacheSize) : undefined,
     })
-    const gate = new Gate({ authenticators: [accessTokens], revocations: app.revocations, decisions: app.metrics.gatewayDecisions })
+    const gate = new Gate({ authenticators: [accessTokens], revocations: server.revocations, decisions: server.metrics.gatewayDecisions })
     // Where later capabilities (API tokens, installations) plug in their authenticators.
-    app.decorate('gate', { add: (authenticator: Authenticator) => gate.add(authenticator) })
-    app.decorateRequest('identity', null)
-    app.addHook('onRoute', (route) => {
-      const operation = operationOf(route, app.apiDescription.operations)
+    server.decorate('gate', { add: (authenticator: Authenticator) => gate.add(authenticator) })
+    server.decorateRequest('identity', null)
+    server.addHook('onRoute', (route) => {
+      const operation = operationOf(route, server.apiDescription.operations)
       if (!operation) return
       const gateHooks = operation.requiredScopes ? [gate.hook(operation.requiredScopes)] : []
       route.onRequest = [setApiHeaders, ...gateHooks, ...hooks(route.onRequest)]
     })
     // An address sending invalid tokens is locked out of the API for a while; the gate itself is untouched.
-    throttleInvalidTokens(app, app.failureThrottles.invalidToken, { apiBasePath: API_BASE_PATH, refusalHeaders: API_RESPONSE_HEADERS })
-    if (app.config.upstreamUrl) await app.register(upstreamProxy, { upstreamUrl: app.config.upstreamUrl })
+    throttleInvalidTokens(server, server.failureThrottles.invalidToken, { apiBasePath: API_BASE_PATH, refusalHeaders: API_RESPONSE_HEADERS })
+    if (server.config.upstreamUrl) await server.register(upstreamProxy, { upstreamUrl: server.config.upstreamUrl })
   },
   { name: 'gatehouse-gateway', dependencies: ['gatehouse-core', 'gatehouse-api-description', 'gatehouse-metrics', 'gatehouse-security'] },
 )

@@ -21,14 +21,14 @@ const IDENTITY_HEADER_PREFIX = 'x-gatehouse-'
  * has admitted it, to the same path under `upstreamUrl`. The caller's
  * credentials stay here; the upstream learns who is calling from the identity headers.
  */
-export async function upstreamProxy(app: FastifyInstance, { upstreamUrl }: { upstreamUrl: string }): Promise<void> {
+export async function upstreamProxy(server: FastifyInstance, { upstreamUrl }: { upstreamUrl: string }): Promise<void> {
   const upstream = new URL(upstreamUrl)
   const basePath = upstream.pathname.replace(/\/+$/, '')
-  await app.register(replyFrom, { base: upstream.origin, disableRequestLogging: true })
+  await server.register(replyFrom, { base: upstream.origin, disableRequestLogging: true })
 
   // Bodies pass through as they came: the upstream validates its own payloads.
-  app.removeAllContentTypeParsers()
-  app.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
+  server.removeAllContentTypeParsers()
+  server.addContentTypeParser('*', (_request, payload, done) => done(null, payload))
 
   const forward = (request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.slice(API_BASE_PATH.length)
@@ -40,8 +40,8 @@ export async function upstreamProxy(app: FastifyInstance, { upstreamUrl }: { ups
     })
   }
 
-  for (const operation of app.apiDescription.operations) {
-    app.route({
+  for (const operation of server.apiDescription.operations) {
+    server.route({
       method: operation.method,
       url: routePath(operation.path),
       config: { operationId: operation.operationId },

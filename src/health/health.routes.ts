@@ -9,17 +9,17 @@ const CHECK_TIMEOUT_MS = 1000
  * it if not), `/readyz` says its dependencies answer too (readiness: send it traffic). Neither is rate
  * limited, authenticated or sets cookies: probes come often, from the platform, without credentials.
  */
-export async function healthRoutes(app: FastifyInstance): Promise<void> {
-  const redis = app.config.redisUrl ? probeClient(app.config.redisUrl) : undefined
-  if (redis) app.addHook('onClose', async () => redis.disconnect())
+export async function healthRoutes(server: FastifyInstance): Promise<void> {
+  const redis = server.config.redisUrl ? probeClient(server.config.redisUrl) : undefined
+  if (redis) server.addHook('onClose', async () => redis.disconnect())
 
-  app.get('/healthz', async (_request, reply) => {
+  server.get('/healthz', async (_request, reply) => {
     reply.header('cache-control', 'no-store')
     return { status: 'ok' }
   })
 
-  app.get('/readyz', async (_request, reply) => {
-    const { ready, checks } = await checkReadiness({ db: app.db, redis, timeoutMs: CHECK_TIMEOUT_MS })
+  server.get('/readyz', async (_request, reply) => {
+    const { ready, checks } = await checkReadiness({ db: server.db, redis, timeoutMs: CHECK_TIMEOUT_MS })
     reply.code(ready ? 200 : 503).header('cache-control', 'no-store')
     return { status: ready ? 'ready' : 'unavailable', checks }
   })

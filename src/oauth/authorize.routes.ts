@@ -5,16 +5,16 @@ import { authorizeSchema, decisionSchema, type AuthorizeQuery, type DecisionBody
 import { decideAuthorization, startAuthorization, type AuthorizeDeps, type ConsentStep, type NavigationStep } from './authorize.service.js'
 
 /** The authorization endpoint (RFC 6749 §4.1, RFC 7636, RFC 9207) and its consent form. */
-export async function authorizeRoutes(app: FastifyInstance): Promise<void> {
-  await pageScope(app)
-  const deps: AuthorizeDeps = { db: app.db, clock: app.clock, config: app.config, catalogue: app.apiDescription.scopes, secrets: app.secrets }
+export async function authorizeRoutes(server: FastifyInstance): Promise<void> {
+  await pageScope(server)
+  const deps: AuthorizeDeps = { db: server.db, clock: server.clock, config: server.config, catalogue: server.apiDescription.scopes, secrets: server.secrets }
 
-  app.get<{ Querystring: AuthorizeQuery }>('/oauth/authorize', { schema: authorizeSchema, config: { errorFormat: 'page' } }, async (request, reply) => {
+  server.get<{ Querystring: AuthorizeQuery }>('/oauth/authorize', { schema: authorizeSchema, config: { errorFormat: 'page' } }, async (request, reply) => {
     const step = await startAuthorization(deps, request.query, await currentUser(request), request.url)
     return step.kind === 'consent' ? sendConsent(reply, step, csrfToken(request)) : follow(reply, step)
   })
 
-  app.post<{ Body: DecisionBody }>(
+  server.post<{ Body: DecisionBody }>(
     '/oauth/authorize/decision',
     { schema: decisionSchema, preHandler: verifyCsrf, config: { errorFormat: 'page' } },
     async (request, reply) => {

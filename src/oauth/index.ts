@@ -14,26 +14,26 @@ import { pruneExpiredCredentials } from './token.service.js'
 const PRUNE_EVERY_MS = 60 * 60 * 1000
 
 /** The OAuth 2.0 endpoints: metadata, JWKS, authorize, token, introspect, revoke, register. */
-export async function oauth(app: FastifyInstance): Promise<void> {
+export async function oauth(server: FastifyInstance): Promise<void> {
   // One authenticator, so its short cache serves the token, introspection and revocation endpoints alike.
-  const clients = new ClientAuthenticator(app.db, app.clock)
+  const clients = new ClientAuthenticator(server.db, server.clock)
   // Browser apps call the token, revocation, metadata and JWKS endpoints from their redirect URIs' origins.
-  const origins = new BrowserOrigins({ db: app.db, clock: app.clock })
+  const origins = new BrowserOrigins({ db: server.db, clock: server.clock })
   await origins.start()
   // An app changed anywhere (disabled, deleted, secret rotated, owner disabled, registered): drop what is cached of it.
-  const stopListening = app.revocations.onAppChanged((clientId) => {
+  const stopListening = server.revocations.onAppChanged((clientId) => {
     clients.forget(clientId)
-    origins.reload().catch((error) => app.log.warn({ err: error }, 'reloading the CORS origins failed'))
+    origins.reload().catch((error) => server.log.warn({ err: error }, 'reloading the CORS origins failed'))
   })
-  app.addHook('onClose', async () => {
+  server.addHook('onClose', async () => {
     stopListening()
     origins.stop()
   })
-  await app.register(authorizeRoutes)
-  await app.register(async (json) => {
+  await server.register(authorizeRoutes)
+  await server.register(async (json) => {
     json.addHook('onRequest', setApiHeaders)
     addCors(json, origins)
-    throttleClientAuthentication(json, app.failureThrottles.clientAuthentication, ['/oauth/token', '/oauth/introspect', '/oauth/revoke'])
+    throttleClientAuthentication(json, server.failureThrottles.clientAuthentication, ['/oauth/token', '/oauth/introspect', '/oauth/revoke'])
     await json.register(metadataRoutes)
     await json.register(tokenRoutes, { clients })
     await json.register(introspectRoutes, { clients })
@@ -42,9 +42,9 @@ export async function oauth(app: FastifyInstance): Promise<void> {
   })
 
   const prune = setInterval(() => {
-    Promise.all([pruneExpiredCredentials(app.db, app.clock.now()), app.revocations.prune()])
-      .catch((error) => app.log.warn({ err: error }, 'pruning expired credentials failed'))
+    Promise.all([pruneExpiredCredentials(server.db, server.clock.now()), server.revocations.prune()])
+      .catch((error) => server.log.warn({ err: error }, 'pruning expired credentials failed'))
   }, PRUNE_EVERY_MS)
   prune.unref()
-  app.addHook('onClose', async () => clearInterval(prune))
+  server.addHook('onClose', async () => clearInterval(prune))
 }

@@ -5,9 +5,10 @@ import { Introspector } from './introspect.service.js'
 import { requireFormBody } from './token.schemas.js'
 
 /** `POST /oauth/introspect` (RFC 7662). */
-export async function introspectRoutes(app: FastifyInstance, { clients }: { clients: ClientAuthenticator }): Promise<void> {
-  const introspector = new Introspector(app)
-  app.post<{ Body: TokenParamsBody }>('/oauth/introspect', {
+export async function introspectRoutes(server: FastifyInstance, { clients }: { clients: ClientAuthenticator }): Promise<void> {
+  const { db, clock, config, accessTokens, revocations } = server
+  const introspector = new Introspector({ db, clock, config, accessTokens, revocations })
+  server.post<{ Body: TokenParamsBody }>('/oauth/introspect', {
     schema: introspectRequest,
     config: { errorFormat: 'oauth' },
     preValidation: requireFormBody,

@@ -1,13 +1,22 @@
-import type { FastifyInstance } from 'fastify'
 import type { App } from '../apps/app.js'
+import type { Config } from '../config.js'
 import { BoundedCache } from '../domain/bounded-cache.js'
+import type { Clock } from '../domain/clock.js'
+import type { Db } from '../store/database.js'
 import { findUserById } from '../users/users.queries.js'
-import type { AccessTokenClaims } from './access-token.js'
+import type { AccessTokenClaims, AccessTokens } from './access-token.js'
 import { findRefreshToken, isRefreshTokenActive } from './refresh-tokens.service.js'
-import { revocableToken } from './revocation-list.js'
+import { revocableToken, type RevocationList } from './revocation-list.js'
 import { VerifiedTokenCache } from './verified-token-cache.js'
 
-export type IntrospectionDeps = Pick<FastifyInstance, 'db' | 'clock' | 'config' | 'accessTokens' | 'revocations'>
+/** What introspection needs, handed over by its route. */
+export interface IntrospectionDeps {
+  db: Db
+  clock: Clock
+  config: Config
+  accessTokens: AccessTokens
+  revocations: RevocationList
+}
 
 export type IntrospectionResponse =
   | { active: false }

@@ -29,24 +29,24 @@ export function serverMetadata(config: Pick<Config, 'issuer' | 'allowPasswordGra
 }
 
 /** Discovery documents and the JWKS. */
-export async function metadataRoutes(app: FastifyInstance): Promise<void> {
+export async function metadataRoutes(server: FastifyInstance): Promise<void> {
   // Fixed for the life of the process: the issuer and the scope catalogue are read at start.
-  const metadata = serverMetadata(app.config, app.apiDescription.scopes.map((s) => s.name))
+  const metadata = serverMetadata(server.config, server.apiDescription.scopes.map((s) => s.name))
   const config = { errorFormat: 'oauth' as const }
 
   // Not also under /.well-known/openid-configuration: that name promises OpenID Connect (ID tokens,
   // userinfo), which Gatehouse does not implement; a Connect client must fail discovery, not later.
-  app.get('/.well-known/oauth-authorization-server', { config }, async (_request, reply) => {
+  server.get('/.well-known/oauth-authorization-server', { config }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=3600')
     return metadata
   })
 
   for (const url of ['/oauth/jwks.json', '/.well-known/jwks.json']) {
-    app.get(url, { config }, async (_request, reply) => {
+    server.get(url, { config }, async (_request, reply) => {
       // A rotated key signs only after this has passed (KEY_ACTIVATION_DELAY_MS), so a verifier that
       // caches JWKS for up to max-age always holds the kid of every token it is shown.
       reply.header('cache-control', `public, max-age=${JWKS_MAX_AGE_SECONDS}`)
-      return app.signingKeys.jwks()
+      return server.signingKeys.jwks()
     })
   }
 }

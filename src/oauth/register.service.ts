@@ -1,12 +1,22 @@
-import type { FastifyInstance } from 'fastify'
 import { AppValidationError, createApp } from '../apps/apps.service.js'
 import { parseAuthorization } from '../domain/credentials.js'
-import { formatScope, parseScope } from '../domain/scopes.js'
+import type { Clock } from '../domain/clock.js'
+import type { SecretFormat } from '../domain/opaque-token.js'
+import { formatScope, parseScope, type ScopeCatalogue } from '../domain/scopes.js'
 import { OAuthError } from '../errors.js'
+import type { Db } from '../store/database.js'
 import type { ClientMetadata, RegistrationResponse } from './register.schemas.js'
 import { isUsableRegistrationToken, spendRegistrationToken } from './registration-tokens.js'
+import type { RevocationList } from './revocation-list.js'
 
-export type RegistrationDeps = Pick<FastifyInstance, 'db' | 'clock' | 'apiDescription' | 'secrets' | 'revocations'>
+/** What registration needs, handed over by its route. */
+export interface RegistrationDeps {
+  db: Db
+  clock: Clock
+  catalogue: ScopeCatalogue
+  secrets: SecretFormat
+  revocations: RevocationList
+}
 
 /**
  * Grants a dynamically registered app may ask for. client_credentials needs an
@@ -42,7 +52,7 @@ export async function registerClient(deps: RegistrationDeps, initialAccessToken:
     if (!(await spendRegistrationToken(trx, initialAccessToken, deps.clock.now()))) {
       throw invalidInitialAccessToken('The initial access token is unknown, expired or used up')
     }
-    const created = await createApp(trx, deps.clock, deps.apiDescription.scopes, input, deps.secrets).catch(toRegistrationError)
+    const created = await createApp(trx, deps.clock, deps.catalogue, input, deps.secrets).catch(toRegistrationError)
     return { ...created, announce: await deps.revocations.recordAppChanged(trx, created.app.clientId) }
   })
   announce()

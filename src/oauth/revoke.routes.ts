@@ -5,14 +5,16 @@ import { revokeToken } from './revoke.service.js'
 import { requireFormBody } from './token.schemas.js'
 
 /** `POST /oauth/revoke` (RFC 7009): always 200 for an authenticated client, whatever the token was. */
-export async function revokeRoutes(app: FastifyInstance, { clients }: { clients: ClientAuthenticator }): Promise<void> {
-  app.post<{ Body: TokenParamsBody }>('/oauth/revoke', {
+export async function revokeRoutes(server: FastifyInstance, { clients }: { clients: ClientAuthenticator }): Promise<void> {
+  const { db, clock, config, revocations, accessTokens } = server
+  const deps = { db, clock, config, revocations, accessTokens }
+  server.post<{ Body: TokenParamsBody }>('/oauth/revoke', {
     schema: { body: tokenParamsBody },
     config: { errorFormat: 'oauth' },
     preValidation: requireFormBody,
   }, async (request, reply) => {
     const client = await clients.authenticate(readClientCredentials(request.headers.authorization, request.body))
-    await revokeToken(app, client, request.body.token)
+    await revokeToken(deps, client, request.body.token)
     reply.header('cache-control', 'no-store')
     return reply.code(200).send()
   })

@@ -1,10 +1,19 @@
-import type { FastifyInstance } from 'fastify'
 import type { App } from '../apps/app.js'
+import type { Config } from '../config.js'
+import type { Clock } from '../domain/clock.js'
+import type { Db } from '../store/database.js'
+import type { AccessTokens } from './access-token.js'
 import { revokeGrantRows } from './grants.queries.js'
 import { findRefreshToken } from './refresh-tokens.service.js'
-import { revocableToken } from './revocation-list.js'
+import { revocableToken, type RevocationList } from './revocation-list.js'
 
-export type RevocationDeps = Pick<FastifyInstance, 'db' | 'clock' | 'config' | 'revocations'>
+/** What revocation needs, handed over by its route. */
+export interface RevocationDeps {
+  db: Db
+  clock: Clock
+  config: Config
+  revocations: RevocationList
+}
 
 // Another host whose clock runs a little behind still accepts a token briefly after its exp; outlast that.
 const CLOCK_SKEW_MS = 60_000
@@ -33,7 +42,7 @@ export async function revokeGrant(deps: RevocationDeps, grantId: string, reason:
  * by `jti`. Anything else — unknown, expired, another app's — is silently
  * ignored: the answer is the same, so it reveals nothing.
  */
-export async function revokeToken(deps: RevocationDeps & Pick<FastifyInstance, 'accessTokens'>, client: App, token: string): Promise<void> {
+export async function revokeToken(deps: RevocationDeps & { accessTokens: AccessTokens }, client: App, token: string): Promise<void> {
   const refresh = await findRefreshToken(deps.db, token)
   if (refresh) {
     if (refresh.app_id === client.id && refresh.grant_revoked_at === null) await revokeGrant(deps, refresh.grant_id, 'revoked by the app')

@@ -13,10 +13,10 @@ export type { Issue, PlatformUser, Repository, Workspace, WorkspaceRole } from '
  * The sample platform API under `/2.0/`, described by its OpenAPI document.
  * Each route names its operation; the gate reads the scopes it needs from the document.
  */
-export async function platformApi(app: FastifyInstance): Promise<void> {
-  await app.register(async (api) => {
+export async function platformApi(server: FastifyInstance): Promise<void> {
+  await server.register(async (api) => {
     // Serialised once: the document does not change while the server runs.
-    const document = JSON.stringify(app.apiDescription.document)
+    const document = JSON.stringify(server.apiDescription.document)
     api.get('/openapi.json', { config: { operationId: 'getOpenApiDocument' } }, async (_request, reply) =>
       reply.type('application/json; charset=utf-8').send(document))
     await api.register(workspaceRoutes)

@@ -20,37 +20,37 @@ import {
 import { commentJson, issueJson, pageJson } from './representations.js'
 import { callerId, listUrl } from './request-context.js'
 
-export async function issueRoutes(app: FastifyInstance): Promise<void> {
+export async function issueRoutes(server: FastifyInstance): Promise<void> {
   const issuesUrl = '/repositories/:workspace/:repo_slug/issues'
 
-  app.get<{ Params: RepositoryParams; Querystring: PageQuery }>(issuesUrl, {
+  server.get<{ Params: RepositoryParams; Querystring: PageQuery }>(issuesUrl, {
     schema: { params: repositoryParams, querystring: pageQuery, response: { 200: pageSchema(issueSchema) } },
     config: { operationId: 'listIssues' },
-  }, async (request) => pageJson(await issues.listIssues(app.db, callerId(request), request.params, request.query), issueJson, listUrl(request)))
+  }, async (request) => pageJson(await issues.listIssues(server.db, callerId(request), request.params, request.query), issueJson, listUrl(request)))
 
-  app.post<{ Params: RepositoryParams; Body: IssueCreateBody }>(issuesUrl, {
+  server.post<{ Params: RepositoryParams; Body: IssueCreateBody }>(issuesUrl, {
     schema: { params: repositoryParams, body: issueCreateBody, response: { 201: issueSchema } },
     config: { operationId: 'createIssue' },
-  }, async (request, reply) => reply.code(201).send(issueJson(await issues.reportIssue(app.db, app.clock, callerId(request), request.params, request.body))))
+  }, async (request, reply) => reply.code(201).send(issueJson(await issues.reportIssue(server.db, server.clock, callerId(request), request.params, request.body))))
 
-  app.get<{ Params: IssueParams }>(`${issuesUrl}/:issue_id`, {
+  server.get<{ Params: IssueParams }>(`${issuesUrl}/:issue_id`, {
     schema: { params: issueParams, response: { 200: issueSchema } },
     config: { operationId: 'getIssue' },
-  }, async (request) => issueJson(await issues.getIssue(app.db, callerId(request), request.params)))
+  }, async (request) => issueJson(await issues.getIssue(server.db, callerId(request), request.params)))
 
-  app.put<{ Params: IssueParams; Body: IssueUpdateBody }>(`${issuesUrl}/:issue_id`, {
+  server.put<{ Params: IssueParams; Body: IssueUpdateBody }>(`${issuesUrl}/:issue_id`, {
     schema: { params: issueParams, body: issueUpdateBody, response: { 200: issueSchema } },
     config: { operationId: 'updateIssue' },
-  }, async (request) => issueJson(await issues.updateIssue(app.db, app.clock, callerId(request), request.params, request.body)))
+  }, async (request) => issueJson(await issues.updateIssue(server.db, server.clock, callerId(request), request.params, request.body)))
 
-  app.get<{ Params: IssueParams; Querystring: PageQuery }>(`${issuesUrl}/:issue_id/comments`, {
+  server.get<{ Params: IssueParams; Querystring: PageQuery }>(`${issuesUrl}/:issue_id/comments`, {
     schema: { params: issueParams, querystring: pageQuery, response: { 200: pageSchema(commentSchema) } },
     config: { operationId: 'listIssueComments' },
-  }, async (request) => pageJson(await issues.listComments(app.db, callerId(request), request.params, request.query), commentJson, listUrl(request)))
+  }, async (request) => pageJson(await issues.listComments(server.db, callerId(request), request.params, request.query), commentJson, listUrl(request)))
 
-  app.post<{ Params: IssueParams; Body: CommentCreateBody }>(`${issuesUrl}/:issue_id/comments`, {
+  server.post<{ Params: IssueParams; Body: CommentCreateBody }>(`${issuesUrl}/:issue_id/comments`, {
     schema: { params: issueParams, body: commentCreateBody, response: { 201: commentSchema } },
     config: { operationId: 'createIssueComment' },
   }, async (request, reply) =>
-    reply.code(201).send(commentJson(await issues.addComment(app.db, app.clock, callerId(request), request.params, request.body.content.raw))))
+    reply.code(201).send(commentJson(await issues.addComment(server.db, server.clock, callerId(request), request.params, request.body.content.raw))))
 }

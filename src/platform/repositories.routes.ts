@@ -17,34 +17,34 @@ import { pageJson, repositoryJson } from './representations.js'
 import * as repositories from './repositories.service.js'
 import { callerId, listUrl } from './request-context.js'
 
-export async function repositoryRoutes(app: FastifyInstance): Promise<void> {
-  app.get<{ Params: WorkspaceParams; Querystring: PageQuery }>('/repositories/:workspace', {
+export async function repositoryRoutes(server: FastifyInstance): Promise<void> {
+  server.get<{ Params: WorkspaceParams; Querystring: PageQuery }>('/repositories/:workspace', {
     schema: { params: workspaceParams, querystring: pageQuery, response: { 200: pageSchema(repositorySchema) } },
     config: { operationId: 'listRepositories' },
   }, async (request) =>
-    pageJson(await repositories.listRepositories(app.db, callerId(request), request.params.workspace, request.query), repositoryJson, listUrl(request)))
+    pageJson(await repositories.listRepositories(server.db, callerId(request), request.params.workspace, request.query), repositoryJson, listUrl(request)))
 
-  app.post<{ Params: RepositoryParams; Body: RepositoryCreateBody }>('/repositories/:workspace/:repo_slug', {
+  server.post<{ Params: RepositoryParams; Body: RepositoryCreateBody }>('/repositories/:workspace/:repo_slug', {
     schema: { params: repositoryParams, body: repositoryCreateBody, response: { 201: repositorySchema } },
     config: { operationId: 'createRepository' },
   }, async (request, reply) =>
-    reply.code(201).send(repositoryJson(await repositories.createRepositoryAsMember(app.db, app.clock, callerId(request), request.params, request.body))))
+    reply.code(201).send(repositoryJson(await repositories.createRepositoryAsMember(server.db, server.clock, callerId(request), request.params, request.body))))
 
-  app.get<{ Params: RepositoryParams }>('/repositories/:workspace/:repo_slug', {
+  server.get<{ Params: RepositoryParams }>('/repositories/:workspace/:repo_slug', {
     schema: { params: repositoryParams, response: { 200: repositorySchema } },
     config: { operationId: 'getRepository' },
-  }, async (request) => repositoryJson(await repositories.getRepository(app.db, callerId(request), request.params)))
+  }, async (request) => repositoryJson(await repositories.getRepository(server.db, callerId(request), request.params)))
 
-  app.put<{ Params: RepositoryParams; Body: RepositoryUpdateBody }>('/repositories/:workspace/:repo_slug', {
+  server.put<{ Params: RepositoryParams; Body: RepositoryUpdateBody }>('/repositories/:workspace/:repo_slug', {
     schema: { params: repositoryParams, body: repositoryUpdateBody, response: { 200: repositorySchema } },
     config: { operationId: 'updateRepository' },
-  }, async (request) => repositoryJson(await repositories.updateRepository(app.db, app.clock, callerId(request), request.params, request.body)))
+  }, async (request) => repositoryJson(await repositories.updateRepository(server.db, server.clock, callerId(request), request.params, request.body)))
 
-  app.delete<{ Params: RepositoryParams }>('/repositories/:workspace/:repo_slug', {
+  server.delete<{ Params: RepositoryParams }>('/repositories/:workspace/:repo_slug', {
     schema: { params: repositoryParams },
     config: { operationId: 'deleteRepository' },
   }, async (request, reply) => {
-    await repositories.deleteRepository(app.db, callerId(request), request.params)
+    await repositories.deleteRepository(server.db, callerId(request), request.params)
     return reply.code(204).send()
   })
 }

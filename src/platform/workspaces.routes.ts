@@ -4,25 +4,25 @@ import { membershipJson, pageJson, userJson, workspaceJson } from './representat
 import { callerId, listUrl } from './request-context.js'
 import * as workspaces from './workspaces.service.js'
 
-export async function workspaceRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/user', {
+export async function workspaceRoutes(server: FastifyInstance): Promise<void> {
+  server.get('/user', {
     schema: { response: { 200: userSchema } },
     config: { operationId: 'getCurrentUser' },
-  }, async (request) => userJson(await workspaces.getCurrentUser(app.db, callerId(request))))
+  }, async (request) => userJson(await workspaces.getCurrentUser(server.db, callerId(request))))
 
-  app.get<{ Querystring: PageQuery }>('/workspaces', {
+  server.get<{ Querystring: PageQuery }>('/workspaces', {
     schema: { querystring: pageQuery, response: { 200: pageSchema(workspaceSchema) } },
     config: { operationId: 'listWorkspaces' },
-  }, async (request) => pageJson(await workspaces.listWorkspacesOf(app.db, callerId(request), request.query), workspaceJson, listUrl(request)))
+  }, async (request) => pageJson(await workspaces.listWorkspacesOf(server.db, callerId(request), request.query), workspaceJson, listUrl(request)))
 
-  app.get<{ Params: WorkspaceParams }>('/workspaces/:workspace', {
+  server.get<{ Params: WorkspaceParams }>('/workspaces/:workspace', {
     schema: { params: workspaceParams, response: { 200: workspaceSchema } },
     config: { operationId: 'getWorkspace' },
-  }, async (request) => workspaceJson(await workspaces.getWorkspace(app.db, callerId(request), request.params.workspace)))
+  }, async (request) => workspaceJson(await workspaces.getWorkspace(server.db, callerId(request), request.params.workspace)))
 
-  app.get<{ Params: WorkspaceParams; Querystring: PageQuery }>('/workspaces/:workspace/members', {
+  server.get<{ Params: WorkspaceParams; Querystring: PageQuery }>('/workspaces/:workspace/members', {
     schema: { params: workspaceParams, querystring: pageQuery, response: { 200: pageSchema(membershipSchema) } },
     config: { operationId: 'listWorkspaceMembers' },
   }, async (request) =>
-    pageJson(await workspaces.listMembers(app.db, callerId(request), request.params.workspace, request.query), membershipJson, listUrl(request)))
+    pageJson(await workspaces.listMembers(server.db, callerId(request), request.params.workspace, request.query), membershipJson, listUrl(request)))
 }

@@ -39,23 +39,23 @@ declare module 'fastify' {
  * With `REDIS_URL`, counts are shared by every node; without it, each process counts alone.
  */
 export const security = fp(
-  async (app) => {
-    const { config, clock } = app
-    const redis = config.redisUrl ? await connectRedis(config.redisUrl, app.log) : undefined
-    if (redis) app.addHook('onClose', async () => void (await redis.quit().catch(() => {})))
+  async (server) => {
+    const { config, clock } = server
+    const redis = config.redisUrl ? await connectRedis(config.redisUrl, server.log) : undefined
+    if (redis) server.addHook('onClose', async () => void (await redis.quit().catch(() => {})))
 
-    await app.register(rateLimit, {
+    await server.register(rateLimit, {
       global: false,
       max: config.rateLimitPerMinute || 1,
       timeWindow: 60_000,
       ...(redis ? { redis, nameSpace: `gatehouse-rl-${config.issuer}-`, skipOnError: true } : {}),
     })
-    app.decorate('rateLimitConfig', config.rateLimitPerMinute > 0 ? { max: config.rateLimitPerMinute, timeWindow: 60_000 } : false)
+    server.decorate('rateLimitConfig', config.rateLimitPerMinute > 0 ? { max: config.rateLimitPerMinute, timeWindow: 60_000 } : false)
 
-    const store = failureStore(config, redis, app.log)
+    const store = failureStore(config, redis, server.log)
     const throttles = failureThrottles(config, clock, store)
-    app.decorate('failureThrottles', throttles)
-    app.decorate('passwordAttempts', new PasswordAttempts({
+    server.decorate('failureThrottles', throttles)
+    server.decorate('passwordAttempts', new PasswordAttempts({
       clock,
       perAccount: throttles.signInAccount,
       perAddress: throttles.signInAddress,

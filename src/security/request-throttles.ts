@@ -39,20 +39,20 @@ export function throttleClientAuthentication(scope: FastifyInstance, throttle: F
  * `refusalHeaders` are the API's own response headers, which a refusal there carries too.
  */
 export function throttleInvalidTokens(
-  app: FastifyInstance,
+  server: FastifyInstance,
   throttle: FailureThrottle | undefined,
   { apiBasePath, refusalHeaders }: { apiBasePath: string; refusalHeaders: Record<string, string> },
 ): void {
   if (!throttle) return
   const isApi = (url: string) => url.startsWith(apiBasePath) && (url.length === apiBasePath.length || '/?'.includes(url[apiBasePath.length]))
-  app.addHook('onRequest', (request, reply, done) => {
+  server.addHook('onRequest', (request, reply, done) => {
     if (!throttle.hasLocks || !isApi(request.url)) return done()
     const wait = throttle.lockedFor(addressOf(request))
     if (wait === 0) return done()
     reply.headers(refusalHeaders)
     done(new TooManyAttemptsError(`Too many requests with invalid access tokens from this address; try again in ${describeWait(wait)}`, wait))
   })
-  app.addHook('onError', async (request, _reply, error) => {
+  server.addHook('onError', async (request, _reply, error) => {
     if (error instanceof InvalidTokenError && isApi(request.url)) await countFailure(request, throttle)
   })
 }

@@ -6,8 +6,8 @@ const stylesheet = readFileSync(new URL('./assets/gatehouse.css', import.meta.ur
 const etag = `"${createHash('sha256').update(stylesheet).digest('base64url').slice(0, 16)}"`
 
 /** The stylesheet, read once; cacheable for a day and revalidated by ETag after a release. */
-export async function assetRoutes(app: FastifyInstance): Promise<void> {
-  app.get('/assets/gatehouse.css', { config: { errorFormat: 'page' } }, async (request, reply) => {
+export async function assetRoutes(server: FastifyInstance): Promise<void> {
+  server.get('/assets/gatehouse.css', { config: { errorFormat: 'page' } }, async (request, reply) => {
     reply.header('cache-control', 'public, max-age=86400').header('etag', etag)
     if (request.headers['if-none-match'] === etag) return reply.code(304).send()
     return reply.type('text/css; charset=utf-8').send(stylesheet)

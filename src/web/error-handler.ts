@@ -27,8 +27,8 @@ interface Described {
   headers: Record<string, string>
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
+export function installErrorHandling(server: FastifyInstance): void {
+  server.setErrorHandler((error: FastifyError, request, reply) => {
     const described = describe(error)
     // An outage fails every request alike: a warning each, not an error report each.
     if (described.status === 503) request.log.warn({ err: error }, 'request failed: a dependency is unavailable')
@@ -36,7 +36,7 @@ export function installErrorHandling(app: FastifyInstance): void {
     return send(request, reply, described)
   })
 
-  app.setNotFoundHandler((request, reply) =>
+  server.setNotFoundHandler((request, reply) =>
     send(request, reply, { status: 404, oauthError: 'invalid_request', code: 'ERR_NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}`, headers: {} }),
   )
 }

@@ -20,17 +20,17 @@ export { sendPage } from './layout.js'
 export { consentPage } from './pages/consent.js'
 
 /** Server-rendered pages: home, sign-in, sign-out, and assets. */
-export async function web(app: FastifyInstance): Promise<void> {
-  await pageScope(app)
-  await app.register(assetRoutes)
-  await app.register(homeRoutes)
-  await app.register(loginRoutes)
+export async function web(server: FastifyInstance): Promise<void> {
+  await pageScope(server)
+  await server.register(assetRoutes)
+  await server.register(homeRoutes)
+  await server.register(loginRoutes)
 
-  const { lifetime } = sessionDeps(app)
+  const { lifetime } = sessionDeps(server)
   const prune = setInterval(() => {
-    const now = app.clock.now()
-    deleteAllExpiredSessions(app.db, now, idleCutoff(now, lifetime)).catch((error) => app.log.warn({ err: error }, 'pruning expired sessions failed'))
+    const now = server.clock.now()
+    deleteAllExpiredSessions(server.db, now, idleCutoff(now, lifetime)).catch((error) => server.log.warn({ err: error }, 'pruning expired sessions failed'))
   }, PRUNE_EVERY_MS)
   prune.unref()
-  app.addHook('onClose', async () => clearInterval(prune))
+  server.addHook('onClose', async () => clearInterval(prune))
 }

@@ -9,20 +9,20 @@ import { endSession, signInWithPassword } from './sessions.service.js'
 
 const WRONG_CREDENTIALS = 'Incorrect username or password'
 
-export async function loginRoutes(app: FastifyInstance): Promise<void> {
-  const sessions = sessionDeps(app)
-  app.get<{ Querystring: LoginQuery }>('/login', { schema: loginPageSchema, config: { errorFormat: 'page' } }, async (request, reply) =>
+export async function loginRoutes(server: FastifyInstance): Promise<void> {
+  const sessions = sessionDeps(server)
+  server.get<{ Querystring: LoginQuery }>('/login', { schema: loginPageSchema, config: { errorFormat: 'page' } }, async (request, reply) =>
     sendPage(reply, loginPage({ csrfToken: signInCsrfToken(request, reply), returnTo: safeReturnTo(request.query.return_to), again: request.query.again === '1' })),
   )
 
-  app.post<{ Body: LoginBody }>(
+  server.post<{ Body: LoginBody }>(
     '/login',
     { schema: loginSchema, preHandler: verifySignInCsrf, config: { errorFormat: 'page' } },
     async (request, reply) => {
       const { username, password } = request.body
       const returnTo = safeReturnTo(request.body.return_to)
       // Throttled per username and address (429 while locked), hashing under a concurrency limit (503 beyond it).
-      const session = await app.passwordAttempts.attempt(request.ip, username, () => signInWithPassword(sessions, { username, password }, browserSeen(request)))
+      const session = await server.passwordAttempts.attempt(request.ip, username, () => signInWithPassword(sessions, { username, password }, browserSeen(request)))
       if (!session) {
         return sendPage(reply, loginPage({ csrfToken: signInCsrfToken(request, reply), returnTo, username, error: WRONG_CREDENTIALS }), 401)
       }
@@ -31,8 +31,8 @@ export async function loginRoutes(app: FastifyInstance): Promise<void> {
     },
   )
 
-  app.post<{ Body: CsrfBody }>('/logout', { schema: logoutSchema, preHandler: verifyCsrf, config: { errorFormat: 'page' } }, async (request, reply) => {
-    await endSession(app.db, sessionToken(request))
+  server.post<{ Body: CsrfBody }>('/logout', { schema: logoutSchema, preHandler: verifyCsrf, config: { errorFormat: 'page' } }, async (request, reply) => {
+    await endSession(server.db, sessionToken(request))
     clearSessionCookie(request, reply)
     return reply.redirect('/', 303)
   })

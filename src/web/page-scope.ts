@@ -8,9 +8,9 @@ import type { FastifyInstance } from 'fastify'
  * cookie plugin parses on every request, costs the token endpoint and the gateway cannot afford;
  * JSON responses need only the few headers in security/json-response-headers.ts.
  */
-export async function pageScope(app: FastifyInstance): Promise<void> {
-  await app.register(cookie)
-  await app.register(helmet, {
+export async function pageScope(server: FastifyInstance): Promise<void> {
+  await server.register(cookie)
+  await server.register(helmet, {
     contentSecurityPolicy: {
       directives: { 'default-src': ["'self'"], 'script-src': ["'self'"], 'style-src': ["'self'"], 'img-src': ["'self'", 'data:'] },
     },

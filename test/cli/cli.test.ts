@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { buildApp } from '../../src/app.js'
+import { buildServer } from '../../src/server.js'
 import { testConfig } from '../../src/config.js'
 import { createTestDatabase, type TestDatabase } from '../support/database.js'
 import { runCli } from '../support/processes.js'
@@ -23,7 +23,7 @@ async function cli(args: string[], stdin?: string) {
 }
 
 async function tokenStatus(clientId: string, secret: string): Promise<number> {
-  const app = await buildApp(testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0 }))
+  const app = await buildServer(testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0 }))
   try {
     const response = await app.inject({
       method: 'POST',

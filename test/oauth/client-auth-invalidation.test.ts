@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FastifyInstance } from 'fastify'
 import { disableApp, disableUser, rotateAppSecret } from '../../src/admin/accounts.service.js'
-import { buildApp } from '../../src/app.js'
+import { buildServer } from '../../src/server.js'
 import { startTestApp, type TestApp } from '../support/app.js'
 import { adminDeps } from '../admin/fixtures.js'
 import { addClient, addUser, asClient, basic, postForm, type TestClient } from './fixtures.js'
@@ -12,7 +12,7 @@ import { addClient, addUser, asClient, basic, postForm, type TestClient } from '
 // cached client authentication within a second, not after the cache's 5 s.
 async function twoNodes(): Promise<{ first: TestApp; second: FastifyInstance; close(): Promise<void> }> {
   const first = await startTestApp({ revocationPollMs: 50 })
-  const second = await buildApp(first.config)
+  const second = await buildServer(first.config)
   await second.ready()
   return { first, second, close: async () => { await second.close(); await first.close() } }
 }

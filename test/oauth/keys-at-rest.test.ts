@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { decodeProtectedHeader, exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { buildApp } from '../../src/app.js'
+import { buildServer } from '../../src/server.js'
 import { testConfig } from '../../src/config.js'
 import { migrateToLatest } from '../../src/store/database.js'
 import { generateKekText, parseKek } from '../../src/store/secret-box.js'
@@ -60,7 +60,7 @@ test('a server started on a copy of the database without its key-encryption key 
     const rows = await original.app.db.selectFrom('signing_keys').selectAll().execute()
     await store.db.insertInto('signing_keys').values(rows).execute()
     await assert.rejects(
-      buildApp(testConfig({ databaseUrl: copy.url, kek: parseKek(generateKekText()), seedDemo: false })),
+      buildServer(testConfig({ databaseUrl: copy.url, kek: parseKek(generateKekText()), seedDemo: false })),
       (error: Error) => error.name === 'ConfigError' && /is sealed under KEK \w+, which is not among the configured keys/.test(error.message),
     )
     assert.deepEqual((await store.db.selectFrom('signing_keys').select('kid').execute()).map((r) => r.kid), rows.map((r) => r.kid), 'and it made no key of its own')

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildServer } from '../../src/server.js'
 import { rotateClientSecret } from '../../src/apps/apps.service.js'
 import { testConfig } from '../../src/config.js'
 import { createRegistrationToken } from '../../src/oauth/registration-tokens.js'
@@ -41,7 +41,7 @@ test('every secret Gatehouse issues carries GATEHOUSE_SECRET_PREFIX, and changin
   const database = await createTestDatabase()
   const clock = new TestClock()
   const start = async (secretPrefix: string) => {
-    const app = await buildApp(testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0, seedDemo: false, secretPrefix }), { clock })
+    const app = await buildServer(testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0, seedDemo: false, secretPrefix }), { clock })
     await app.ready()
     return app
   }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildServer } from '../../src/server.js'
 import { testConfig } from '../../src/config.js'
 import { routePath } from '../../src/gateway/api-description.js'
 import { createTestDatabase, type TestDatabase } from '../support/database.js'
@@ -69,7 +69,7 @@ test('every operation in the document is served by a route', () => {
 // operation, or names one whose method and path differ, so no API route can go out unguarded.
 async function unreadyApp(): Promise<{ app: FastifyInstance; database: TestDatabase }> {
   const database = await createTestDatabase()
-  const app = await buildApp(testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0, seedDemo: false }))
+  const app = await buildServer(testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0, seedDemo: false }))
   return { app, database }
 }
 

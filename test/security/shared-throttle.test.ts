@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildServer } from '../../src/server.js'
 import { testConfig, type Config } from '../../src/config.js'
 import { createTestDatabase } from '../support/database.js'
 import { addClient, addUser, basic } from '../oauth/fixtures.js'
@@ -15,9 +15,9 @@ async function twoNodes(overrides: Partial<Config>) {
   const database = await createTestDatabase()
   // A fresh issuer keeps this run's counts apart from every other test sharing the Redis.
   const config = testConfig({ databaseUrl: database.url, kek: database.kek, redisUrl: REDIS_URL, issuer: `http://nodes-${randomUUID()}.test`, rateLimitPerMinute: 0, throttle: true, ...overrides })
-  const a = await buildApp(config)
+  const a = await buildServer(config)
   await a.ready()
-  const b = await buildApp(config)
+  const b = await buildServer(config)
   await b.ready()
   return {
     a,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
 import { test } from 'node:test'
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildServer } from '../../src/server.js'
 import { loadConfig, testConfig } from '../../src/config.js'
 import { createTestDatabase } from '../support/database.js'
 import { startTestApp, type TestApp } from '../support/app.js'
@@ -80,7 +80,7 @@ test('IPv6: a proxy named by its IPv6 address is trusted, one outside the range 
   if (!(await canListenOn('::1'))) return t.skip('this machine has no IPv6 loopback address')
   for (const [setting, expected] of [['::1', '2001:db8::7'], ['fd00::/8', '::1']]) {
     const database = await createTestDatabase()
-    const app = await buildApp(testConfig({ databaseUrl: database.url, kek: database.kek, throttle: false, trustProxy: loadConfig({ GATEHOUSE_TRUST_PROXY: setting }).trustProxy }))
+    const app = await buildServer(testConfig({ databaseUrl: database.url, kek: database.kek, throttle: false, trustProxy: loadConfig({ GATEHOUSE_TRUST_PROXY: setting }).trustProxy }))
     await probe(app)
     try {
       await app.listen({ host: '::1', port: 0 })

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { buildApp } from '../../src/app.js'
+import { buildServer } from '../../src/server.js'
 import { testConfig, type Config } from '../../src/config.js'
 import type { Clock } from '../../src/domain/clock.js'
 import { createTestDatabase, type TestDatabase } from './database.js'
@@ -14,7 +14,7 @@ export interface TestApp {
 export interface TestAppOptions {
   listen?: boolean
   clock?: Clock
-  /** Runs after `buildApp` and before the app is ready: register plugins not yet wired into `buildApp`. */
+  /** Runs after `buildServer` and before the app is ready: register plugins not yet wired into `buildServer`. */
   beforeReady?: (app: FastifyInstance) => Promise<void>
 }
 
@@ -27,11 +27,11 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: Tes
     // The issuer must be known before tokens are signed, so find a free port first.
     const port = await freePort()
     config = { ...config, port, issuer: `http://127.0.0.1:${port}`, audience: `http://127.0.0.1:${port}/2.0`, ...overrides }
-    app = await buildApp(config, { clock: options.clock })
+    app = await buildServer(config, { clock: options.clock })
     await options.beforeReady?.(app)
     await app.listen({ host: '127.0.0.1', port })
   } else {
-    app = await buildApp(config, { clock: options.clock })
+    app = await buildServer(config, { clock: options.clock })
     await options.beforeReady?.(app)
     await app.ready()
   }

@@ -7,7 +7,7 @@ import { startTestApp, type TestApp, type TestAppOptions } from '../support/app.
 
 export const PASSWORD = 'correct horse battery'
 
-/** Registers the authorization endpoint unless `buildApp` already does. */
+/** Registers the authorization endpoint unless `buildServer` already does. */
 async function withAuthorizeRoutes(app: FastifyInstance): Promise<void> {
   if (!app.hasRoute({ method: 'GET', url: '/oauth/authorize' })) await app.register(authorizeRoutes)
 }

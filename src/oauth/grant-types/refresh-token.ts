@@ -2,7 +2,7 @@ import { classifyRefreshTokenUse } from '../../domain/refresh-policy.js'
 import { trustedScope } from '../../domain/scopes.js'
 import { findRefreshToken, rotateRefreshToken, type RefreshTokenRecord } from '../refresh-tokens.service.js'
 import { revokeGrant } from '../revoke.service.js'
-import { grantedScope, invalidGrant, requiredParam, type GrantDeps, type GrantHandler } from './grant.js'
+import { grantedScope, invalidGrant, requiredParam, type TokenDeps, type GrantTypeHandler } from './grant-type.js'
 import { userTokenResponse } from './issue.js'
 
 /**
@@ -11,7 +11,7 @@ import { userTokenResponse } from './issue.js'
  * back within `refreshTokenReuseGraceSeconds` of its first use — then it gets
  * a new access token and the same successor its first use got.
  */
-export const refreshTokenGrant: GrantHandler = async (deps, client, params) => {
+export const refreshTokenGrant: GrantTypeHandler = async (deps, client, params) => {
   const presented = requiredParam(params, 'refresh_token')
   const record = await findRefreshToken(deps.db, presented)
   if (!record || record.app_id !== client.id) throw invalidGrant('The refresh token is invalid')
@@ -22,7 +22,7 @@ export const refreshTokenGrant: GrantHandler = async (deps, client, params) => {
   if (record.expires_at <= now || record.grant_expires_at <= now) throw invalidGrant('The refresh token expired')
   if (record.user_disabled_at !== null) throw invalidGrant('The user of this refresh token is disabled')
   // A narrower scope applies to this access token only; the family keeps its scope (RFC 6749 §6).
-  const scope = grantedScope(params.scope, { catalogue: deps.apiDescription.scopes, app: client.scopes, grant: trustedScope(record.scope) })
+  const scope = grantedScope(params.scope, { catalogue: deps.catalogue, app: client.scopes, grant: trustedScope(record.scope) })
 
   const rotation = await rotateRefreshToken(deps.db, now, {
     idleTtlSeconds: deps.config.refreshTokenIdleTtlSeconds,
@@ -33,7 +33,7 @@ export const refreshTokenGrant: GrantHandler = async (deps, client, params) => {
   return userTokenResponse(deps, client, { id: record.grant_id, userId: record.user_id, expiresAt: record.grant_expires_at }, scope, rotation.refreshToken)
 }
 
-async function rejectReplay(deps: GrantDeps, record: RefreshTokenRecord): Promise<never> {
+async function rejectReplay(deps: TokenDeps, record: RefreshTokenRecord): Promise<never> {
   await revokeGrant(deps, record.grant_id, 'refresh token reused')
   throw invalidGrant('The refresh token was already used; its family of tokens is revoked')
 }

@@ -1,7 +1,7 @@
 import { newId } from '../../domain/ids.js'
 import { authenticateUser } from '../../users/users.service.js'
 import { insertGrant } from '../grants.queries.js'
-import { grantedScope, invalidGrant, requiredParam, type GrantHandler } from './grant.js'
+import { grantedScope, invalidGrant, requiredParam, type GrantTypeHandler } from './grant-type.js'
 import { firstRefreshToken, userTokenResponse } from './issue.js'
 
 /**
@@ -9,10 +9,10 @@ import { firstRefreshToken, userTokenResponse } from './issue.js'
  * service refuses it otherwise) and for the apps explicitly allowed it (first-party tools and
  * migrations); each successful call starts a new grant, as a consent would.
  */
-export const passwordGrant: GrantHandler = async (deps, client, params) => {
+export const passwordGrant: GrantTypeHandler = async (deps, client, params) => {
   const username = requiredParam(params, 'username')
   const password = requiredParam(params, 'password')
-  const scope = grantedScope(params.scope, { catalogue: deps.apiDescription.scopes, app: client.scopes })
+  const scope = grantedScope(params.scope, { catalogue: deps.catalogue, app: client.scopes })
   const user = await authenticateUser(deps.db, username, password)
   if (!user) throw invalidGrant('The username or password is wrong')
 

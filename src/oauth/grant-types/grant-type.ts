@@ -1,10 +1,24 @@
-import type { FastifyInstance } from 'fastify'
 import type { App } from '../../apps/app.js'
-import { formatScope, resolveScope, type ScopeLimits } from '../../domain/scopes.js'
+import type { Config } from '../../config.js'
+import type { Clock } from '../../domain/clock.js'
+import type { SecretFormat } from '../../domain/opaque-token.js'
+import { formatScope, resolveScope, type ScopeCatalogue, type ScopeLimits } from '../../domain/scopes.js'
 import { OAuthError } from '../../errors.js'
+import type { Db } from '../../store/database.js'
+import type { AccessTokens } from '../access-token.js'
+import type { RevocationList } from '../revocation-list.js'
 
-/** What a grant needs from the server: passed explicitly, never stored on the request. */
-export type GrantDeps = Pick<FastifyInstance, 'db' | 'clock' | 'config' | 'accessTokens' | 'revocations' | 'secrets' | 'apiDescription'>
+/** What the grant types need, handed over by the token route: never the server itself, never stored on the request. */
+export interface TokenDeps {
+  db: Db
+  clock: Clock
+  config: Config
+  accessTokens: AccessTokens
+  revocations: RevocationList
+  secrets: SecretFormat
+  /** The scopes the API defines. */
+  catalogue: ScopeCatalogue
+}
 
 /** The token request's form parameters (RFC 6749 §4, §6); each grant reads its own. */
 export interface TokenParams {
@@ -28,7 +42,7 @@ export interface TokenResponse {
   refresh_token?: string
 }
 
-export type GrantHandler = (deps: GrantDeps, client: App, params: TokenParams) => Promise<TokenResponse>
+export type GrantTypeHandler = (deps: TokenDeps, client: App, params: TokenParams) => Promise<TokenResponse>
 
 export function invalidGrant(description: string): OAuthError {
   return new OAuthError('invalid_grant', description)

@@ -6,11 +6,11 @@ import type { AuthorizationCodeRow } from '../../store/schema.js'
 import { findUserById } from '../../users/users.queries.js'
 import { consumeAuthorizationCode, findAuthorizationCodeByHash, findGrant } from '../grants.queries.js'
 import { revokeGrant } from '../revoke.service.js'
-import { invalidGrant, requiredParam, type GrantDeps, type GrantHandler, type TokenParams } from './grant.js'
+import { invalidGrant, requiredParam, type TokenDeps, type GrantTypeHandler, type TokenParams } from './grant-type.js'
 import { firstRefreshToken, userTokenResponse } from './issue.js'
 
 /** RFC 6749 §4.1.3 with PKCE (RFC 7636) and the code-reuse defence of RFC 9700 §4.5. */
-export const authorizationCodeGrant: GrantHandler = async (deps, client, params) => {
+export const authorizationCodeGrant: GrantTypeHandler = async (deps, client, params) => {
   const code = await findCode(deps, client, requiredParam(params, 'code'))
   const now = deps.clock.now()
   if (code.consumed_at !== null) return rejectReuse(deps, code)
@@ -33,14 +33,14 @@ export const authorizationCodeGrant: GrantHandler = async (deps, client, params)
 }
 
 /** The code, if it exists and was issued to this client; the same answer otherwise, so codes cannot be probed. */
-async function findCode(deps: GrantDeps, client: App, code: string): Promise<AuthorizationCodeRow> {
+async function findCode(deps: TokenDeps, client: App, code: string): Promise<AuthorizationCodeRow> {
   const row = isOpaqueToken(code, 'authorizationCode') ? await findAuthorizationCodeByHash(deps.db, hashSecret(code)) : undefined
   if (!row || row.app_id !== client.id) throw invalidGrant('The authorization code is invalid')
   return row
 }
 
 /** A code used twice was probably stolen: whatever the first use issued is revoked (RFC 6749 §4.1.2). */
-async function rejectReuse(deps: GrantDeps, code: AuthorizationCodeRow): Promise<never> {
+async function rejectReuse(deps: TokenDeps, code: AuthorizationCodeRow): Promise<never> {
   await revokeGrant(deps, code.grant_id, 'authorization code reused')
   throw invalidGrant('The authorization code was already used; the tokens issued for it are revoked')
 }

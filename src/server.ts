@@ -18,8 +18,8 @@ import { web } from './web/index.js'
 export type BuildOptions = Omit<CoreOptions, 'config'>
 
 /** Builds the whole server; `server.ts` listens, tests `inject()` or listen on port 0. */
-export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({
+export async function buildServer(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const server = Fastify({
     logger: { level: config.logLevel },
     // Never `true`: only the configured proxies (or hop count) may name the client's address.
     trustProxy: fastifyTrustProxy(config.trustProxy),
@@ -29,20 +29,20 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     frameworkErrors: frameworkErrorHandler,
     routerOptions: { ignoreTrailingSlash: true },
   })
-  installErrorHandling(app)
+  installErrorHandling(server)
 
-  await app.register(core, { config, ...options })
-  await app.register(apiDescription, { builtIn: sampleOpenApiDocument })
-  await app.register(formbody)
+  await server.register(core, { config, ...options })
+  await server.register(apiDescription, { builtIn: sampleOpenApiDocument })
+  await server.register(formbody)
   // Throttles, the password-hashing limit and the request cap; before every route, whose hooks use them.
-  await app.register(security)
+  await server.register(security)
 
-  await app.register(metrics)
-  await app.register(healthRoutes)
-  await app.register(web)
-  await app.register(adminPages)
-  await app.register(oauth)
-  await app.register(gateway)
-  if (!config.upstreamUrl) await app.register(platformApi)
-  return app
+  await server.register(metrics)
+  await server.register(healthRoutes)
+  await server.register(web)
+  await server.register(adminPages)
+  await server.register(oauth)
+  await server.register(gateway)
+  if (!config.upstreamUrl) await server.register(platformApi)
+  return server
 }

@@ -3,7 +3,7 @@ import { newId } from '../../domain/ids.js'
 import { formatScope } from '../../domain/scopes.js'
 import { OAuthError } from '../../errors.js'
 import { findUsableClientCredentialsGrant, insertGrant } from '../grants.queries.js'
-import { grantedScope, type GrantDeps, type GrantHandler } from './grant.js'
+import { grantedScope, type TokenDeps, type GrantTypeHandler } from './grant-type.js'
 
 /**
  * RFC 6749 §4.4 for confidential apps. The token acts as the app's owner, so
@@ -12,7 +12,7 @@ import { grantedScope, type GrantDeps, type GrantHandler } from './grant.js'
  * grant (`gid`), so they can be revoked as one family: on a secret rotation
  * without grace, which revokes that grant, and on disabling the app.
  */
-export const clientCredentialsGrant: GrantHandler = async (deps, client, params) => {
+export const clientCredentialsGrant: GrantTypeHandler = async (deps, client, params) => {
   if (client.isPublic) throw new OAuthError('unauthorized_client', 'A public app cannot use client_credentials')
   const ownerId = client.ownerId
   if (ownerId === null) {
@@ -22,7 +22,7 @@ export const clientCredentialsGrant: GrantHandler = async (deps, client, params)
   if (client.ownerDisabled) {
     throw new OAuthError('unauthorized_client', "This app's owner is disabled, so its client_credentials tokens would act for a disabled account")
   }
-  const scope = grantedScope(params.scope, { catalogue: deps.apiDescription.scopes, app: client.scopes })
+  const scope = grantedScope(params.scope, { catalogue: deps.catalogue, app: client.scopes })
   const grantId = await clientCredentialsGrantId(deps, client, ownerId)
   const access = await deps.accessTokens.issue({ subject: ownerId, clientId: client.clientId, scope, grantId })
   return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope }
@@ -52,7 +52,7 @@ const known = new WeakMap<App, KnownGrant>()
 /** Look-ups under way, by app id: concurrent first requests (each with an App object of its own) share one. */
 const finding = new Map<string, Promise<KnownGrant>>()
 
-async function clientCredentialsGrantId(deps: GrantDeps, client: App, ownerId: string): Promise<string> {
+async function clientCredentialsGrantId(deps: TokenDeps, client: App, ownerId: string): Promise<string> {
   const now = deps.clock.now()
   const usableUntil = now + deps.config.accessTokenTtlSeconds * 1000 + ROLLOVER_MARGIN_MS
   const memo = known.get(client)
@@ -68,7 +68,7 @@ async function clientCredentialsGrantId(deps: GrantDeps, client: App, ownerId: s
   return grant.id
 }
 
-async function findOrCreateGrant(deps: GrantDeps, client: App, ownerId: string, now: number, usableUntil: number): Promise<KnownGrant> {
+async function findOrCreateGrant(deps: TokenDeps, client: App, ownerId: string, now: number, usableUntil: number): Promise<KnownGrant> {
   const found = await findUsableClientCredentialsGrant(deps.db, client.id, usableUntil)
   if (found && !deps.revocations.isGrantRevoked(found.id)) return { id: found.id, expiresAt: found.expires_at }
   const grant = { id: newId(), expiresAt: now + GRANT_LIFETIME_MS }
