@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { GatehouseError } from '../errors.js'
+import { databaseUnavailable } from '../store/database.js'
 import { appCommands } from './apps.js'
 import { keyCommands } from './keys.js'
 import { migrateCommand, serveCommand } from './serve.js'
@@ -25,6 +26,9 @@ try {
 /** Expected failures become one line (or a JSON error); anything else is a bug and keeps its stack. */
 function reportFailure(error: unknown, json: boolean): number {
   if (error instanceof CommanderError) return error.exitCode
+  // An unreachable database is the operator's setting or an outage, not a bug: one line, naming what failed.
+  const unavailable = databaseUnavailable(error)
+  if (unavailable) error = new GatehouseError('ERR_UNAVAILABLE', `the database is unreachable (${describe(error)}); check DATABASE_URL and that the server is up`, 503)
   if (error instanceof GatehouseError && error.expose) {
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`)
     else process.stderr.write(`gatehouse: ${error.message}\n`)
@@ -36,4 +40,9 @@ function reportFailure(error: unknown, json: boolean): number {
   }
   process.stderr.write(`gatehouse: unexpected error\n${error instanceof Error ? error.stack : String(error)}\n`)
   return 2
+}
+
+function describe(error: unknown): string {
+  const inner = error instanceof AggregateError && error.errors.length > 0 ? error.errors[0] : error
+  return inner instanceof Error ? inner.message : String(inner)
 }

@@ -70,6 +70,14 @@ test('a taken username or a bad value fails with one readable line and exit code
   assert.equal(badPort.stderr.trim(), 'gatehouse: PORT must be a whole number, got "eighty"')
 })
 
+test('an unreachable database is one readable line and exit code 1, not a stack trace', async () => {
+  const kek = Buffer.alloc(32, 7).toString('base64')
+  const result = await runCli(['user', 'list'], { DATABASE_URL: 'postgres://postgres@127.0.0.1:1/test', GATEHOUSE_KEK: kek })
+  assert.equal(result.code, 1)
+  assert.match(result.stderr, /^gatehouse: the database is unreachable \(.*\); check DATABASE_URL/)
+  assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr)
+})
+
 test('workspace add makes the first member the owner', async () => {
   const result = await cli(['workspace', 'add', 'acme', '--member', 'grace', 'root', '--json'])
   assert.equal(result.code, 0, result.stderr)
