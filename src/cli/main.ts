@@ -27,8 +27,7 @@ try {
 function reportFailure(error: unknown, json: boolean): number {
   if (error instanceof CommanderError) return error.exitCode
   // An unreachable database is the operator's setting or an outage, not a bug: one line, naming what failed.
-  const unavailable = databaseUnavailable(error)
-  if (unavailable) error = new GatehouseError('ERR_UNAVAILABLE', `the database is unreachable (${describe(error)}); check DATABASE_URL and that the server is up`, 503)
+  if (databaseUnavailable(error)) error = new GatehouseError('ERR_UNAVAILABLE', `the database is unreachable (${describe(error)}); check DATABASE_URL and that the server is up`, 503)
   if (error instanceof GatehouseError && error.expose) {
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`)
     else process.stderr.write(`gatehouse: ${error.message}\n`)
