@@ -14,6 +14,7 @@ import { sampleOpenApiDocument } from './platform/openapi.js'
 import { security } from './security/index.js'
 import { frameworkErrorHandler, installErrorHandling } from './web/error-handler.js'
 import { web } from './web/index.js'
+import { settingsShell } from './web/settings-shell.js'
 
 export type BuildOptions = Omit<CoreOptions, 'config'>
 
@@ -39,6 +40,8 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
 
   await server.register(metrics)
   await server.register(healthRoutes)
+  // The settings area's navigation, before the capabilities that add their pages to it.
+  await server.register(settingsShell)
   await server.register(web)
   await server.register(adminPages)
   await server.register(oauth)

@@ -4,7 +4,7 @@ import { BadRequestError } from '../errors.js'
 import type { GrantType, TokenEndpointAuthMethod } from './app.js'
 
 /** The metadata field a validation failure is about, so RFC 7591 can tell invalid_redirect_uri from the rest. */
-export type AppField = 'name' | 'redirect_uris' | 'grant_types' | 'scopes' | 'token_endpoint_auth_method' | 'owner' | 'resource_server'
+export type AppField = 'name' | 'redirect_uris' | 'grant_types' | 'scopes' | 'token_endpoint_auth_method' | 'owner' | 'resource_server' | 'description' | 'homepage_url' | 'workspace'
 
 export class AppValidationError extends BadRequestError {
   constructor(readonly field: AppField, message: string) {
@@ -22,7 +22,11 @@ export interface NewAppInput {
   isResourceServer?: boolean
   ownerId?: string | null
   tokenEndpointAuthMethod?: string
-  createdVia: 'cli' | 'dynamic' | 'seed'
+  description?: string
+  homepageUrl?: string | null
+  /** The workspace the app belongs to; its administrators manage it too. */
+  workspaceId?: string | null
+  createdVia: 'cli' | 'dynamic' | 'seed' | 'console'
 }
 
 /** A new app's settings once checked and with defaults applied. */
@@ -34,12 +38,16 @@ export interface ValidatedApp {
   isPublic: boolean
   isResourceServer: boolean
   tokenEndpointAuthMethod: TokenEndpointAuthMethod
+  description: string
+  homepageUrl: string | null
 }
 
 const GRANT_TYPES: readonly GrantType[] = ['authorization_code', 'refresh_token', 'client_credentials', 'password']
 const AUTH_METHODS: readonly TokenEndpointAuthMethod[] = ['client_secret_basic', 'client_secret_post', 'none']
 const MAX_NAME_LENGTH = 200
 const MAX_REDIRECT_URIS = 20
+const MAX_DESCRIPTION_LENGTH = 1000
+const MAX_URL_LENGTH = 2000
 
 /** Checks a new app against the rules; throws AppValidationError naming the field at fault. */
 export function validateNewApp(catalogue: readonly ScopeDefinition[], input: NewAppInput): ValidatedApp {
@@ -57,7 +65,31 @@ export function validateNewApp(catalogue: readonly ScopeDefinition[], input: New
   if (isResourceServer && isPublic) {
     throw new AppValidationError('resource_server', 'A resource server authenticates to introspect tokens, so it must be a confidential app')
   }
-  return { name, redirectUris, grantTypes, scopes: validScopes(catalogue, input.scopes), isPublic, isResourceServer, tokenEndpointAuthMethod }
+  return {
+    name, redirectUris, grantTypes, scopes: validScopes(catalogue, input.scopes), isPublic, isResourceServer, tokenEndpointAuthMethod,
+    description: validDescription(input.description), homepageUrl: validHomepageUrl(input.homepageUrl),
+  }
+}
+
+export function validDescription(description: string | undefined): string {
+  const trimmed = (description ?? '').trim()
+  if (trimmed.length > MAX_DESCRIPTION_LENGTH) throw new AppValidationError('description', `A description has at most ${MAX_DESCRIPTION_LENGTH} characters`)
+  return trimmed
+}
+
+/** A page people open from the consent screen: http(s) only, so never `javascript:` or `data:`. */
+export function validHomepageUrl(url: string | null | undefined): string | null {
+  const trimmed = (url ?? '').trim()
+  if (trimmed === '') return null
+  if (trimmed.length > MAX_URL_LENGTH) throw new AppValidationError('homepage_url', `The homepage URL has at most ${MAX_URL_LENGTH} characters`)
+  let parsed: URL
+  try {
+    parsed = new URL(trimmed)
+  } catch {
+    throw new AppValidationError('homepage_url', `The homepage URL "${trimmed.slice(0, 200)}" is not a URL`)
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw new AppValidationError('homepage_url', 'The homepage URL must start with https:// or http://')
+  return parsed.href
 }
 
 function clientType(input: NewAppInput): { isPublic: boolean; tokenEndpointAuthMethod: TokenEndpointAuthMethod } {

@@ -22,6 +22,10 @@ export interface App {
   createdAt: number
   updatedAt: number
   disabledAt: number | null
+  description: string
+  homepageUrl: string | null
+  verifiedAt: number | null
+  workspaceId: string | null
 }
 
 export function toApp(row: AppRow & { owner_disabled_at?: number | null }): App {
@@ -41,5 +45,9 @@ export function toApp(row: AppRow & { owner_disabled_at?: number | null }): App 
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     disabledAt: row.disabled_at,
+    description: row.description,
+    homepageUrl: row.homepage_url,
+    verifiedAt: row.verified_at,
+    workspaceId: row.workspace_id,
   }
 }

@@ -46,6 +46,10 @@ export async function createApp(
     createdAt: now,
     updatedAt: now,
     disabledAt: null,
+    description: valid.description,
+    homepageUrl: valid.homepageUrl,
+    verifiedAt: null,
+    workspaceId: input.workspaceId ?? null,
   }
   const clientSecret = app.isPublic ? undefined : secrets.generate('clientSecret')
   await inTransaction(db, async (trx) => {
@@ -119,6 +123,10 @@ function toRow(app: App) {
     created_at: app.createdAt,
     updated_at: app.updatedAt,
     disabled_at: app.disabledAt,
+    description: app.description,
+    homepage_url: app.homepageUrl,
+    verified_at: app.verifiedAt,
+    workspace_id: app.workspaceId,
   }
 }
 

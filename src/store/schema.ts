@@ -53,6 +53,13 @@ export interface AppTable {
   disabled_at: number | null
   /** 1 for a resource server: it may introspect any token (RFC 7662 §1), not only its own. Set by an operator only. */
   is_resource_server: Generated<number>
+  /** Shown on the consent page and in the console; may be empty. */
+  description: Generated<string>
+  homepage_url: string | null
+  /** When an administrator verified the app; null: the consent page marks it unverified. */
+  verified_at: number | null
+  /** The workspace the app belongs to (its administrators manage it too); null for a personal app. */
+  workspace_id: string | null
 }
 
 /** Secrets of confidential apps; several may be live during a rotation. */

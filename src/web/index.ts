@@ -5,6 +5,7 @@ import { homeRoutes } from './home.routes.js'
 import { loginRoutes } from './login.routes.js'
 import { pageScope } from './page-scope.js'
 import { sessionDeps } from './session.js'
+import { settingsRoutes } from './settings.routes.js'
 import { deleteAllExpiredSessions } from './sessions.queries.js'
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000
@@ -16,15 +17,18 @@ export { pageScope } from './page-scope.js'
 export { currentUser, type SessionUser } from './session.js'
 export { csrfBodyProperties, csrfField, csrfToken, verifyCsrf } from './csrf.js'
 export { allowFormAction } from './csp.js'
-export { sendPage } from './layout.js'
+export { sendPage, layout, headerAccount } from './layout.js'
+export { html, raw, SafeHtml } from './html.js'
 export { consentPage } from './pages/consent.js'
+export { flash, requireSignedIn, sendSettingsPage, type SettingsSection } from './settings-shell.js'
 
-/** Server-rendered pages: home, sign-in, sign-out, and assets. */
+/** Server-rendered pages: home, sign-in, sign-out, the settings area's entry, and assets. */
 export async function web(server: FastifyInstance): Promise<void> {
   await pageScope(server)
   await server.register(assetRoutes)
   await server.register(homeRoutes)
   await server.register(loginRoutes)
+  await server.register(settingsRoutes)
 
   const { lifetime } = sessionDeps(server)
   const prune = setInterval(() => {

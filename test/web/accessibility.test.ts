@@ -1,0 +1,48 @@
+import { after, before, test } from 'node:test'
+import type { Browser } from 'playwright-core'
+import type { TestApp } from '../support/app.js'
+import { assertAccessible, launchBrowser, newContext, screenshotBothWidths } from '../support/browser.js'
+import { insertApp, insertUser, PASSWORD, startWebApp } from './fixtures.js'
+
+// The pages that came before the console, checked with axe-core like every new one.
+let t: TestApp
+let browser: Browser
+
+before(async () => {
+  t = await startWebApp({}, { listen: true })
+  await insertUser(t.app)
+  browser = await launchBrowser()
+})
+
+after(async () => {
+  await browser?.close()
+  await t?.close()
+})
+
+test('home (signed out), sign-in, home (signed in), consent and an error page pass axe-core', async () => {
+  const client = await insertApp(t.app, { name: 'Accessible App', isPublic: true, redirectUris: ['http://127.0.0.1:9/callback'], scopes: ['account', 'repository'] })
+  const context = await newContext(browser)
+  const page = await context.newPage()
+  try {
+    await page.goto(t.config.issuer)
+    await assertAccessible(page, 'home, signed out')
+
+    const query = new URLSearchParams({ client_id: client.clientId, redirect_uri: 'http://127.0.0.1:9/callback', response_type: 'code', scope: 'account repository', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' })
+    await page.goto(`${t.config.issuer}/oauth/authorize?${query}`)
+    await assertAccessible(page, 'sign-in')
+    await page.getByLabel('Username').fill('ada')
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByRole('button', { name: 'Allow' }).waitFor()
+    await assertAccessible(page, 'consent')
+    await screenshotBothWidths(page, 'consent')
+
+    await page.goto(t.config.issuer)
+    await assertAccessible(page, 'home, signed in')
+
+    await page.goto(`${t.config.issuer}/oauth/authorize?client_id=nobody&response_type=code`)
+    await assertAccessible(page, 'error page')
+  } finally {
+    await context.close()
+  }
+})
