@@ -1,6 +1,8 @@
+import { demoSeedDecision } from './domain/demo-seed-policy.js'
 import { secretPrefixProblem } from './domain/opaque-token.js'
 import { parseProxyTrust, type ProxyTrust } from './domain/proxy-trust.js'
 import { ConfigError } from './errors.js'
+import { DEFAULT_DATABASE_URL } from './store/embedded-database.js'
 import { parseKek, type KeyEncryptionKey } from './store/secret-box.js'
 
 /**
@@ -65,6 +67,11 @@ export interface Config {
    * the embedded SQLite database on a loopback address. Undefined (unset): when that holds, silently.
    */
   seedDemo: boolean | undefined
+  /**
+   * The playground at /playground, which walks a person through the authorization-code flow. On by
+   * default exactly where the demo is seeded (`demoSeedDecision`); GATEHOUSE_PLAYGROUND sets it.
+   */
+  playground: boolean
   /** Bearer token `/metrics` requires; without one, a listener beyond loopback does not serve metrics. */
   metricsToken: string | undefined
   /** How long a graceful shutdown may take before the process exits anyway, in seconds. */
@@ -93,11 +100,13 @@ export function loadConfig(env: Env = process.env): Config {
   const issuer = url(env, 'GATEHOUSE_ISSUER', `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '')
   const upstreamUrl = optionalUrl(env, 'GATEHOUSE_UPSTREAM')?.replace(/\/+$/, '')
   const secureCookies = boolean(env, 'GATEHOUSE_SECURE_COOKIES', issuer.startsWith('https:'))
+  const seedDemo = optionalBoolean(env, 'GATEHOUSE_SEED_DEMO')
+  const database = databaseUrl(env)
   return {
     host,
     port,
     issuer,
-    databaseUrl: databaseUrl(env),
+    databaseUrl: database,
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     upstreamUrl,
     upstreamOpenApi: env.GATEHOUSE_UPSTREAM_OPENAPI || undefined,
@@ -125,7 +134,8 @@ export function loadConfig(env: Env = process.env): Config {
     gatewayCacheSize: integer(env, 'GATEHOUSE_GATEWAY_CACHE_SIZE', 10_000, 0, 10_000_000),
     logLevel: oneOf(env, 'GATEHOUSE_LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
     trustProxy: proxyTrust(env),
-    seedDemo: optionalBoolean(env, 'GATEHOUSE_SEED_DEMO'),
+    seedDemo,
+    playground: boolean(env, 'GATEHOUSE_PLAYGROUND', demoSeedDecision({ seedDemo, databaseUrl: database, host }).seed),
     metricsToken: secret(env, 'GATEHOUSE_METRICS_TOKEN', 16),
     shutdownTimeoutSeconds: integer(env, 'GATEHOUSE_SHUTDOWN_TIMEOUT', 10, 1, 3600),
     secureCookies,
@@ -145,7 +155,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 function databaseUrl(env: Env): string {
   const value = env.DATABASE_URL
-  if (value === undefined || value === '') return 'sqlite:data/gatehouse.db'
+  if (value === undefined || value === '') return DEFAULT_DATABASE_URL
   if (/^postgres(ql)?:\/\//.test(value) || /^sqlite:.+/.test(value)) return value
   throw new ConfigError('DATABASE_URL must be postgres://… or sqlite:PATH')
 }

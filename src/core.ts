@@ -16,6 +16,8 @@ declare module 'fastify' {
     db: Db
     store: Store
     signingKeys: SigningKeys
+    /** The key-encryption keys that seal secrets at rest, and where the current one came from (for messages). */
+    keyEncryption: LoadedKeyring
     accessTokens: AccessTokens
     revocations: RevocationList
     /** How this deployment mints opaque secrets (its prefix); pass it to whatever generates one. */
@@ -67,6 +69,7 @@ export const core = fp<CoreOptions>(
     server.decorate('store', store)
     server.decorate('db', store.db)
     server.decorate('signingKeys', signingKeys)
+    server.decorate('keyEncryption', keyring)
     server.decorate('accessTokens', accessTokens)
     server.decorate('revocations', revocations)
     server.decorate('secrets', secretFormat(config.secretPrefix))

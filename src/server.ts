@@ -2,14 +2,16 @@ import formbody from '@fastify/formbody'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { adminPages } from './admin/index.js'
+import { connectKeys } from './apps/connect-keys.routes.js'
 import { core, type CoreOptions } from './core.js'
 import { fastifyTrustProxy } from './domain/proxy-trust.js'
 import { apiDescription } from './gateway/api-description.js'
 import { gateway } from './gateway/index.js'
 import { healthRoutes } from './health/health.routes.js'
 import { metrics } from './metrics.js'
-import { oauth } from './oauth/index.js'
+import { appSignedInFor, oauth } from './oauth/index.js'
 import { platformApi } from './platform/index.js'
+import { playground } from './playground/index.js'
 import { sampleOpenApiDocument } from './platform/openapi.js'
 import { security } from './security/index.js'
 import { frameworkErrorHandler, installErrorHandling } from './web/error-handler.js'
@@ -42,9 +44,11 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await server.register(healthRoutes)
   // The settings area's navigation, before the capabilities that add their pages to it.
   await server.register(settingsShell)
-  await server.register(web)
+  await server.register(web, { appSignedInFor: (returnTo: string) => appSignedInFor(server.db, returnTo) })
   await server.register(adminPages)
   await server.register(oauth)
+  await server.register(playground)
+  await server.register(connectKeys)
   await server.register(gateway)
   if (!config.upstreamUrl) await server.register(platformApi)
   return server

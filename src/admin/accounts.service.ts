@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { getApp, rotateClientSecret } from '../apps/apps.service.js'
-import { deleteAppRow, listAppsOwnedBy, setAppDisabledAt } from '../apps/apps.queries.js'
+import { deleteAppRow, listAppsOwnedBy, setAppDisabledAt, setAppVerifiedAt } from '../apps/apps.queries.js'
 import type { Clock } from '../domain/clock.js'
 import type { SecretFormat } from '../domain/opaque-token.js'
+import { generatePassword, hashPassword } from '../domain/password.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { listLiveClientCredentialsGrants, revokeGrantRows, revokeGrantsOfApp, revokeGrantsOfUser } from '../oauth/grants.queries.js'
 import { FOREVER, type RevocationList } from '../oauth/revocation-list.js'
@@ -18,10 +19,12 @@ import {
   listMembershipsWithOthers,
   setUserAdmin,
   setUserDisabledAt,
+  setUserPasswordHash,
 } from '../users/users.queries.js'
 
 /**
- * What an administrator does to accounts and apps: disable, enable, delete, and the admin flag.
+ * What an administrator does to accounts and apps: disable, enable, delete, the admin flag, a new
+ * password, and an app's verification.
  * The same operations serve the CLI and the admin pages; callers check who may run them.
  *
  * Disabling revokes everything the account or app holds, on every node within a second: its grants
@@ -58,6 +61,29 @@ export interface AppChange {
   disabled: boolean
   revokedGrants?: number
   deleted?: boolean
+}
+
+export interface PasswordReset {
+  username: string
+  id: string
+  /** Generated; shown to the administrator once and stored only as a hash. */
+  password: string
+}
+
+export interface AppVerification {
+  clientId: string
+  name: string
+  verifiedAt: number | null
+}
+
+/** What the console refuses an administrator to do to their own account: each would lock them out. */
+export type OwnAccountAction = 'disable' | 'delete' | 'remove-admin' | 'reset-password'
+
+const OWN_ACCOUNT_REFUSALS: Record<OwnAccountAction, string> = {
+  disable: 'You cannot disable your own account',
+  delete: 'You cannot delete your own account',
+  'remove-admin': 'You cannot remove your own administrator role',
+  'reset-password': 'You cannot reset your own password here, since it would sign you out',
 }
 
 // Another host whose clock runs a little behind still accepts a token briefly after its exp; outlast that.
@@ -140,6 +166,31 @@ export async function setAdministrator(deps: Pick<AccountAdminDeps, 'db'>, usern
   return { username, isAdmin }
 }
 
+/**
+ * Replaces the account's password with a generated one and ends every session of the account, so
+ * whoever signed in with the old password is signed out. Its OAuth grants stay (disabling the
+ * account revokes those).
+ */
+export async function resetPassword(deps: Pick<AccountAdminDeps, 'db'>, username: string): Promise<PasswordReset> {
+  const user = await requireUser(deps.db, username)
+  const password = generatePassword()
+  const passwordHash = await hashPassword(password)
+  await deps.db.transaction().execute(async (trx) => {
+    await setUserPasswordHash(trx, user.id, passwordHash)
+    await deleteUserSessions(trx, user.id)
+  })
+  return { username, id: user.id, password }
+}
+
+/**
+ * An administrator acting through the console may not disable, delete or demote their own account,
+ * nor reset its password: another administrator can. (The CLI has no acting account; the last
+ * administrator is protected for both by `refuseLastAdmin`.)
+ */
+export function refuseOwnAccount(actorUsername: string, username: string, action: OwnAccountAction): void {
+  if (actorUsername === username) throw new ConflictError(`${OWN_ACCOUNT_REFUSALS[action]}; another administrator can`)
+}
+
 export async function disableApp(deps: AccountAdminDeps, clientId: string): Promise<AppChange> {
   const app = await getApp(deps.db, clientId)
   if (app.disabledAt !== null) return { clientId, name: app.name, disabled: true, revokedGrants: 0 }
@@ -165,6 +216,23 @@ export async function enableApp(deps: AccountAdminDeps, clientId: string): Promi
     announce(await deps.revocations.recordAppChanged(trx, clientId))
   })
   return { clientId, name: app.name, disabled: false }
+}
+
+/**
+ * Marks the app verified by an administrator (the consent page says so), or no longer. Verifying
+ * an app already verified keeps the date it was first verified.
+ */
+export async function setAppVerified(deps: Pick<AccountAdminDeps, 'db' | 'clock' | 'revocations'>, clientId: string, verified: boolean): Promise<AppVerification> {
+  const app = await getApp(deps.db, clientId)
+  if ((app.verifiedAt !== null) === verified) return { clientId, name: app.name, verifiedAt: app.verifiedAt }
+  const now = deps.clock.now()
+  const verifiedAt = verified ? now : null
+  await withAnnouncements(deps.db, async (trx, announce) => {
+    await setAppVerifiedAt(trx, app.id, verifiedAt, now)
+    // Processes cache apps with their client authentication; what they show must change everywhere at once.
+    announce(await deps.revocations.recordAppChanged(trx, clientId))
+  })
+  return { clientId, name: app.name, verifiedAt }
 }
 
 /** Deletes the app with its secrets, grants, codes and refresh tokens; its access tokens are revoked. */

@@ -1,20 +1,16 @@
-import type { FastifyInstance, FastifyReply } from 'fastify'
-import { html } from '../web/html.js'
-import { verifyCsrf } from '../web/index.js'
-import { layout, sendPage } from '../web/layout.js'
-import { deleteApp, deleteUser, disableApp, disableUser, enableApp, enableUser, type AccountAdminDeps } from './accounts.service.js'
-import { appActionSchema, userActionSchema, type AdminAction, type AdminFormBody } from './admin.schemas.js'
+import type { FastifyInstance } from 'fastify'
+import { requireSignedIn, verifyCsrf } from '../web/index.js'
+import type { AccountAdminDeps } from './accounts.service.js'
+import { appRoutes } from './apps.routes.js'
 import { requireAdmin } from './require-admin.js'
-
-const USER_ACTIONS = { disable: disableUser, enable: enableUser, delete: deleteUser } as const
-const APP_ACTIONS = { disable: disableApp, enable: enableApp, delete: deleteApp } as const
-const PAST = { disable: 'disabled', enable: 'enabled', delete: 'deleted' } as const
+import { userRoutes } from './users.routes.js'
+import { workspaceRoutes } from './workspaces.routes.js'
 
 /**
- * Administrator actions as form posts under /settings/admin/: disable, enable and delete accounts
- * and apps. Every route here is behind the same two checks, in a hook for the whole scope: the
- * form's CSRF token (and origin) for anything but a read, then `requireAdmin`. Pages around these
- * forms come with the console; a short confirmation page is the answer for now.
+ * The admin console under /settings/admin/: users, apps and workspaces. Every route here is behind
+ * the same checks, in one hook list for the whole scope: someone signed in (a browser that is not
+ * is sent to sign in), an administrator (anyone else gets a 403 page saying so), and for anything
+ * but a read, the form's CSRF token and origin.
  */
 export async function adminRoutes(scope: FastifyInstance): Promise<void> {
   const deps: AccountAdminDeps = {
@@ -24,32 +20,13 @@ export async function adminRoutes(scope: FastifyInstance): Promise<void> {
     revocations: scope.revocations,
   }
 
+  scope.addHook('preHandler', requireSignedIn)
+  scope.addHook('preHandler', requireAdmin)
   scope.addHook('preHandler', async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') await verifyCsrf(request)
-    await requireAdmin(request)
   })
 
-  scope.post<{ Params: { username: string; action: AdminAction }; Body: AdminFormBody }>(
-    '/settings/admin/users/:username/:action',
-    { schema: userActionSchema, config: { errorFormat: 'page' } },
-    async (request, reply) => {
-      const { username, action } = request.params
-      await USER_ACTIONS[action](deps, username)
-      return done(reply, `The account ${username} is ${PAST[action]}.`)
-    },
-  )
-
-  scope.post<{ Params: { client_id: string; action: AdminAction }; Body: AdminFormBody }>(
-    '/settings/admin/apps/:client_id/:action',
-    { schema: appActionSchema, config: { errorFormat: 'page' } },
-    async (request, reply) => {
-      const { client_id: clientId, action } = request.params
-      const change = await APP_ACTIONS[action](deps, clientId)
-      return done(reply, `The app ${change.name} (${clientId}) is ${PAST[action]}.`)
-    },
-  )
-}
-
-function done(reply: FastifyReply, message: string): FastifyReply {
-  return sendPage(reply, layout('Administration', html`<section class="card narrow" role="status"><h1>Done</h1><p>${message}</p><p class="muted"><a href="/">Home</a></p></section>`))
+  await scope.register(userRoutes, { deps })
+  await scope.register(appRoutes, { deps })
+  await scope.register(workspaceRoutes, { deps })
 }

@@ -26,7 +26,11 @@ export interface NewAppInput {
   homepageUrl?: string | null
   /** The workspace the app belongs to; its administrators manage it too. */
   workspaceId?: string | null
-  createdVia: 'cli' | 'dynamic' | 'seed' | 'console'
+  /** A fixed client_id, for an app Gatehouse registers for itself (the playground); others get a random one. */
+  clientId?: string
+  /** Registered verified: only for an app Gatehouse registers for itself, which no administrator needs to vet. */
+  verified?: boolean
+  createdVia: 'cli' | 'dynamic' | 'seed' | 'console' | 'playground'
 }
 
 /** A new app's settings once checked and with defaults applied. */

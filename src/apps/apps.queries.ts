@@ -56,6 +56,23 @@ export async function setAppDisabledAt(db: Db, appId: string, disabledAt: number
   await db.updateTable('apps').set({ disabled_at: disabledAt, updated_at: now }).where('id', '=', appId).execute()
 }
 
+export async function setAppVerifiedAt(db: Db, appId: string, verifiedAt: number | null, now: number): Promise<void> {
+  await db.updateTable('apps').set({ verified_at: verifiedAt, updated_at: now }).where('id', '=', appId).execute()
+}
+
+/** Writes an app's editable settings (`updateApp` checked them). */
+export async function updateAppSettings(
+  db: Db,
+  appId: string,
+  settings: Pick<NewApp, 'name' | 'description' | 'redirect_uris' | 'homepage_url' | 'scopes' | 'owner_id' | 'workspace_id' | 'updated_at'>,
+): Promise<void> {
+  await db.updateTable('apps').set(settings).where('id', '=', appId).execute()
+}
+
+export async function workspaceExists(db: Db, workspaceId: string): Promise<boolean> {
+  return (await db.selectFrom('workspaces').select('id').where('id', '=', workspaceId).executeTakeFirst()) !== undefined
+}
+
 /** The redirect URIs of every enabled app, for the CORS origins browser apps may call from. */
 export function listEnabledRedirectUris(db: Db) {
   return db.selectFrom('apps').select(['client_id', 'redirect_uris']).where('disabled_at', 'is', null).execute()

@@ -1,6 +1,6 @@
 import { Command } from 'commander'
 import type { GrantType } from '../apps/app.js'
-import { deleteApp, disableApp, enableApp, rotateAppSecret, type AppChange } from '../admin/accounts.service.js'
+import { deleteApp, disableApp, enableApp, rotateAppSecret, setAppVerified, type AppChange } from '../admin/accounts.service.js'
 import { createApp, listApps } from '../apps/apps.service.js'
 import { BadRequestError } from '../errors.js'
 import { loadApiDescription } from '../gateway/api-description.js'
@@ -96,6 +96,21 @@ export function appCommands(): Command {
   change('disable', 'Disable an app: it can no longer authenticate, and every grant and token it holds is revoked, on every server within a second', disableApp)
   change('enable', 'Enable a disabled app again; the tokens revoked when it was disabled stay revoked', enableApp)
   change('delete', 'Delete an app with its secrets, grants and tokens', deleteApp)
+
+  const verification = (verb: 'verify' | 'unverify', description: string, verified: boolean) =>
+    apps
+      .command(`${verb} <client_id>`)
+      .description(description)
+      .option('--json', 'print the result as JSON')
+      .action(async (clientId: string, options: { json?: boolean }) => {
+        const result = await withAccountAdmin((deps) => setAppVerified(deps, clientId, verified))
+        const verifiedAt = result.verifiedAt === null ? null : new Date(result.verifiedAt).toISOString()
+        output(Boolean(options.json)).result({ client_id: clientId, name: result.name, verified: verifiedAt !== null, verified_at: verifiedAt }, () => [
+          verifiedAt ? `app "${result.name}" (${clientId}) is verified since ${verifiedAt}; its consent page says so` : `app "${result.name}" (${clientId}) is no longer verified`,
+        ])
+      })
+  verification('verify', 'Mark an app as verified by an administrator: its consent page says so', true)
+  verification('unverify', "Remove an app's verification; its consent page marks it unverified", false)
 
   apps
     .command('list')

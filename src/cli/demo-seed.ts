@@ -4,10 +4,8 @@ import { loadApiDescription } from '../gateway/api-description.js'
 import { sampleOpenApiDocument } from '../platform/openapi.js'
 import { createIssue, createRepository, createWorkspace } from '../platform/index.js'
 import { countUsers, createUser } from '../users/users.service.js'
-import type { Config } from '../config.js'
 import type { Clock } from '../domain/clock.js'
 import type { SecretFormat } from '../domain/opaque-token.js'
-import { isLoopbackHost } from '../domain/loopback.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
 import { inTransaction, type Db } from '../store/database.js'
 import type { CommandContext } from './context.js'
@@ -22,30 +20,8 @@ export interface DemoSeed {
 
 export const DEMO_REDIRECT_URI = 'http://127.0.0.1:9876/callback'
 
-export interface DemoSeedDecision {
-  seed: boolean
-  /** One line for the operator when GATEHOUSE_SEED_DEMO=true is ignored, saying why. */
-  notice?: string
-}
-
-/**
- * The demo prints an admin password and an app secret with every scope, which on a server would land
- * in its logs, and gives a fresh deployment accounts nobody asked for. So it is seeded only where
- * Gatehouse is being tried: the embedded SQLite database, listening on loopback. Elsewhere an explicit
- * GATEHOUSE_SEED_DEMO=true is ignored with a notice rather than refused, so the same settings can
- * move from a laptop to a server without stopping start-up.
- */
-export function demoSeedDecision(config: Pick<Config, 'seedDemo' | 'databaseUrl' | 'host'>): DemoSeedDecision {
-  if (config.seedDemo === false) return { seed: false }
-  const refusal = !config.databaseUrl.startsWith('sqlite:')
-    ? 'the database is not the embedded SQLite one'
-    : !isLoopbackHost(config.host)
-      ? `HOST ${config.host} is not a loopback address`
-      : undefined
-  if (refusal === undefined) return { seed: true }
-  if (config.seedDemo === undefined) return { seed: false }
-  return { seed: false, notice: `GATEHOUSE_SEED_DEMO=true ignored: ${refusal}; the demo (whose passwords and secret are printed) is seeded only into the embedded SQLite database on a loopback address` }
-}
+// The rule lives in domain/ so config.ts can default GATEHOUSE_PLAYGROUND to it.
+export { demoSeedDecision, type DemoSeedDecision } from '../domain/demo-seed-policy.js'
 
 /**
  * On an empty database: an admin, a user, a workspace with a repository and an

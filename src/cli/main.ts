@@ -1,6 +1,6 @@
 import { Command, CommanderError } from 'commander'
 import { GatehouseError } from '../errors.js'
-import { databaseUnavailable } from '../store/database.js'
+import { databaseUnavailable, isConnectionRefusedBySettings, isSqliteError } from '../store/database.js'
 import { appCommands } from './apps.js'
 import { keyCommands } from './keys.js'
 import { migrateCommand, serveCommand } from './serve.js'
@@ -26,8 +26,8 @@ try {
 /** Expected failures become one line (or a JSON error); anything else is a bug and keeps its stack. */
 function reportFailure(error: unknown, json: boolean): number {
   if (error instanceof CommanderError) return error.exitCode
-  // An unreachable database is the operator's setting or an outage, not a bug: one line, naming what failed.
-  if (databaseUnavailable(error)) error = new GatehouseError('ERR_UNAVAILABLE', `the database is unreachable (${describe(error)}); check DATABASE_URL and that the server is up`, 503)
+  const databaseProblem = describeDatabaseProblem(error)
+  if (databaseProblem) error = new GatehouseError('ERR_UNAVAILABLE', databaseProblem, 503)
   if (error instanceof GatehouseError && error.expose) {
     if (json) process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message } })}\n`)
     else process.stderr.write(`gatehouse: ${error.message}\n`)
@@ -39,6 +39,14 @@ function reportFailure(error: unknown, json: boolean): number {
   }
   process.stderr.write(`gatehouse: unexpected error\n${error instanceof Error ? error.stack : String(error)}\n`)
   return 2
+}
+
+/** An unreachable or refusing database is the operator's setting or an outage, not a bug: one line, naming the variable. */
+function describeDatabaseProblem(error: unknown): string | undefined {
+  if (isConnectionRefusedBySettings(error)) return `the database refused the connection (${describe(error)}); check DATABASE_URL`
+  if (!databaseUnavailable(error)) return undefined
+  if (isSqliteError(error)) return `cannot use the SQLite database (${describe(error)}); check DATABASE_URL`
+  return `the database is unreachable (${describe(error)}); check DATABASE_URL and that the server is up`
 }
 
 function describe(error: unknown): string {

@@ -150,3 +150,15 @@ function named(scopes: readonly string[]): string {
 function failure(reason: ScopeErrorReason, scopes: string[], description: string): { ok: false; error: ScopeError } {
   return { ok: false, error: { error: 'invalid_scope', reason, scopes, description } }
 }
+
+const WRITE_LEVEL = /write|delete|admin/i
+
+/**
+ * Whether a scope lets an app change data rather than only read it, so the consent page can set it
+ * apart: its name contains `write`, `delete` or `admin`, in any case and anywhere (`repository:write`,
+ * `write:repository`, `delete_repo`, `admin:org`, `Files.ReadWrite`). Read from the name alone, so it
+ * holds for any API's catalogue; when in doubt it says "changes data", the side that warns.
+ */
+export function isWriteLevelScope(name: string): boolean {
+  return WRITE_LEVEL.test(name)
+}

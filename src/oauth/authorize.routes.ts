@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { formActionSource } from '../domain/authorization-request.js'
-import { allowFormAction, consentPage, csrfToken, currentUser, pageScope, sendPage, verifyCsrf } from '../web/index.js'
+import { allowFormAction, consentPage, csrfToken, currentUser, pageScope, sendPage, verifyCsrf, type SessionUser } from '../web/index.js'
 import { authorizeSchema, decisionSchema, type AuthorizeQuery, type DecisionBody } from './authorize.schemas.js'
 import { decideAuthorization, startAuthorization, type AuthorizeDeps, type ConsentStep, type NavigationStep } from './authorize.service.js'
 
@@ -11,7 +11,7 @@ export async function authorizeRoutes(server: FastifyInstance): Promise<void> {
 
   server.get<{ Querystring: AuthorizeQuery }>('/oauth/authorize', { schema: authorizeSchema, config: { errorFormat: 'page' } }, async (request, reply) => {
     const step = await startAuthorization(deps, request.query, await currentUser(request), request.url)
-    return step.kind === 'consent' ? sendConsent(reply, step, csrfToken(request)) : follow(reply, step)
+    return step.kind === 'consent' ? sendConsent(reply, step, csrfToken(request), reviewAccessPath(server, step.user)) : follow(reply, step)
   })
 
   server.post<{ Body: DecisionBody }>(
@@ -29,9 +29,18 @@ function follow(reply: FastifyReply, step: NavigationStep): FastifyReply {
   return reply.header('cache-control', 'no-store').redirect(step.location, 303)
 }
 
-function sendConsent(reply: FastifyReply, step: ConsentStep, token: string): FastifyReply {
+function sendConsent(reply: FastifyReply, step: ConsentStep, token: string, reviewPath: string | undefined): FastifyReply {
   const source = formActionSource(step.request.redirectUri)
   if (source) allowFormAction(reply, source)
-  const { app, scopes, user, parameters, request } = step
-  return sendPage(reply, consentPage({ appName: app.name, scopes, user, csrfToken: token, parameters, redirectUri: request.redirectUri }))
+  const { app, scopes, user, parameters, request, publisher } = step
+  const profile = { name: app.name, publisher, description: app.description, homepageUrl: app.homepageUrl, verified: app.verifiedAt !== null }
+  return sendPage(reply, consentPage({ app: profile, scopes, user, csrfToken: token, parameters, redirectUri: request.redirectUri, reviewAccessPath: reviewPath }))
+}
+
+/** The settings page listing the apps a person allowed, once a capability serves it; the consent page points there. */
+const AUTHORIZATIONS_PAGE = '/settings/authorizations'
+
+function reviewAccessPath(server: FastifyInstance, user: SessionUser): string | undefined {
+  const sections = server.settingsNav.visibleTo(user).flatMap((group) => group.sections)
+  return sections.some((section) => section.path === AUTHORIZATIONS_PAGE) ? AUTHORIZATIONS_PAGE : undefined
 }

@@ -1,4 +1,5 @@
 import type { App } from '../apps/app.js'
+import { appPublisher } from '../apps/app-publisher.js'
 import { findAppByClientId } from '../apps/apps.queries.js'
 import type { Config } from '../config.js'
 import {
@@ -44,6 +45,8 @@ export interface ConsentStep {
   user: SessionUser
   /** The requested scopes as the catalogue describes them to people. */
   scopes: ScopeDefinition[]
+  /** Who stands behind the app ("by …"), when anyone is named. */
+  publisher: string | undefined
 }
 
 type Validated = { kind: 'valid'; app: App; request: AuthorizationRequest; parameters: AuthorizationParameters }
@@ -67,7 +70,7 @@ export async function startAuthorization(deps: AuthorizeDeps, raw: RawParameters
   if (prompt.has('none')) return promptNoneError(deps.config, request, 'consent_required', 'The user has not yet allowed this app these scopes')
 
   const scopes = request.scope.map((name) => deps.catalogue.find((s) => s.name === name) ?? { name, description: name })
-  return { ...validated, kind: 'consent', user, scopes }
+  return { ...validated, kind: 'consent', user, scopes, publisher: await appPublisher(deps.db, app) }
 }
 
 /** The consent form's answer, checked again from scratch: the hidden fields came back from the browser. */
@@ -117,8 +120,27 @@ async function trustedClient(db: Db, clientId: string | undefined, repeated: boo
   if (clientId === undefined) throw new OAuthError('invalid_request', 'The request is missing the client_id parameter.')
   const app = await findAppByClientId(db, clientId)
   if (!app || app.disabledAt !== null) throw new OAuthError('invalid_request', 'The app asking for access is not known to Gatehouse, or has been disabled.')
-  if (!app.grantTypes.includes('authorization_code')) throw new OAuthError('unauthorized_client', 'This app is not allowed to ask users for access.')
+  if (!mayAskUsers(app)) throw new OAuthError('unauthorized_client', 'This app is not allowed to ask users for access.')
   return app
+}
+
+function mayAskUsers(app: App): boolean {
+  return app.disabledAt === null && app.grantTypes.includes('authorization_code')
+}
+
+/**
+ * The name of the app a person signs in to continue to, when `returnTo` (the sign-in page's
+ * return_to) is an authorization request from an app that may ask for access. Read from the
+ * database by client_id, never from the URL, so a link cannot make the sign-in page name
+ * anything but a registered, enabled app; undefined otherwise.
+ */
+export async function appSignedInFor(db: Db, returnTo: string): Promise<string | undefined> {
+  const url = new URL(returnTo, 'http://gatehouse.invalid')
+  if (url.pathname !== AUTHORIZATION_PATH) return undefined
+  const clientIds = url.searchParams.getAll('client_id')
+  if (clientIds.length !== 1 || clientIds[0] === '') return undefined
+  const app = await findAppByClientId(db, clientIds[0])
+  return app && mayAskUsers(app) ? app.name : undefined
 }
 
 function trustedRedirectUri(app: App, given: string | undefined, repeated: boolean): string {
@@ -187,6 +209,8 @@ function errorLocation(config: Config, request: { redirectUri: string; state: st
   })
 }
 
+const AUTHORIZATION_PATH = '/oauth/authorize'
+
 function authorizationPath(parameters: AuthorizationParameters): string {
-  return `/oauth/authorize?${new URLSearchParams(parameters as Record<string, string>)}`
+  return `${AUTHORIZATION_PATH}?${new URLSearchParams(parameters as Record<string, string>)}`
 }

@@ -11,6 +11,8 @@ import { revokeRoutes } from './revoke.routes.js'
 import { tokenRoutes } from './token.routes.js'
 import { pruneExpiredCredentials } from './token.service.js'
 
+export { appSignedInFor } from './authorize.service.js'
+
 const PRUNE_EVERY_MS = 60 * 60 * 1000
 
 /** The OAuth 2.0 endpoints: metadata, JWKS, authorize, token, introspect, revoke, register. */

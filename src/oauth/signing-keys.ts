@@ -4,7 +4,8 @@ import type { Clock } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
 import { ConfigError } from '../errors.js'
 import type { Db } from '../store/database.js'
-import { open, seal, SecretBoxError, type Keyring, type SealedSecret } from '../store/secret-box.js'
+import { describeUnsealFailure, rewrapSealedTables, type SealedTable } from '../store/sealed-tables.js'
+import { open, seal, type Keyring } from '../store/secret-box.js'
 import * as queries from './signing-keys.queries.js'
 
 /** How long a JWKS response may be cached (its `Cache-Control: max-age`). */
@@ -235,17 +236,21 @@ export class SigningKeys {
   }
 
   private describe(kid: string, error: unknown): string {
-    if (error instanceof SecretBoxError && error.reason === 'unknown-kek') {
-      return `signing key ${kid} ${error.message}: ${this.kekSource} is key ${this.keyring.current.id}; start with the key it was sealed under, or list that key in GATEHOUSE_KEK_PREVIOUS`
-    }
-    if (error instanceof SecretBoxError) return `signing key ${kid} ${error.message}`
-    return `signing key ${kid} cannot be read: ${(error as Error).message}`
+    return describeUnsealFailure(`signing key ${kid}`, error, this.keyring, this.kekSource)
   }
 }
 
 /** The authenticated data of a signing key's sealed private part: its row. */
 function sealContext(kid: string): string {
   return `signing_keys:${kid}`
+}
+
+/** The signing keys' sealed private parts, for `keys rewrap`. */
+export const signingKeyRecords: SealedTable = {
+  describe: (kid) => `signing key ${kid}`,
+  context: sealContext,
+  listSealed: async (db) => (await queries.listSealedKeys(db)).map((row) => ({ id: row.kid, kekId: row.kek_id!, sealed: row.private_key_sealed! })),
+  replaceSealed: queries.replaceSealedKey,
 }
 
 export interface RewrapResult {
@@ -259,31 +264,18 @@ export interface RewrapResult {
 
 /**
  * Re-encrypts every signing key's private part under the keyring's current KEK, reading older
- * records with the previous KEKs. Every record is opened before any is written, so a key missing
- * from the keyring changes nothing and names what is missing.
+ * records with the previous KEKs (see `rewrapSealedTables`), then seals any key left in plaintext.
  */
 export async function rewrapSigningKeys(db: Db, keyring: Keyring): Promise<RewrapResult> {
-  const rows = await queries.listSealedKeys(db)
-  const moves: { kid: string; from: string; sealed: SealedSecret }[] = []
-  for (const row of rows) {
-    if (row.kek_id === keyring.current.id) continue
-    let plaintext: string
-    try {
-      plaintext = open(keyring, { kekId: row.kek_id!, sealed: row.private_key_sealed! }, sealContext(row.kid))
-    } catch (error) {
-      const hint = error instanceof SecretBoxError && error.reason === 'unknown-kek' ? '; list that key in GATEHOUSE_KEK_PREVIOUS' : ''
-      throw new ConfigError(`signing key ${row.kid} ${(error as Error).message}${hint}; nothing was rewrapped`)
-    }
-    moves.push({ kid: row.kid, from: row.kek_id!, sealed: seal(keyring, plaintext, sealContext(row.kid)) })
-  }
-  const rewrapped = await db.transaction().execute(async (trx) => {
-    const done: string[] = []
-    for (const move of moves) if (await queries.replaceSealedKey(trx, move.kid, move.from, move.sealed)) done.push(move.kid)
-    return done
-  })
-  let sealedPlaintext = 0
+  const [result] = await rewrapSealedTables(db, keyring, [signingKeyRecords])
+  return { ...result!, sealedPlaintext: await sealPlaintextSigningKeys(db, keyring) }
+}
+
+/** Seals the private keys an earlier version left in plaintext; how many it sealed. */
+export async function sealPlaintextSigningKeys(db: Db, keyring: Keyring): Promise<number> {
+  let sealed = 0
   for (const row of await queries.listPlaintextKeys(db)) {
-    if (await queries.sealPlaintextKey(db, row.kid, seal(keyring, row.private_jwk!, sealContext(row.kid)))) sealedPlaintext += 1
+    if (await queries.sealPlaintextKey(db, row.kid, seal(keyring, row.private_jwk!, sealContext(row.kid)))) sealed += 1
   }
-  return { rewrapped, current: rows.length - moves.length, sealedPlaintext }
+  return sealed
 }

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely'
 import pg from 'pg'
 import { ServiceUnavailableError } from '../errors.js'
+import { ensureDatabaseFolder } from './embedded-database.js'
 import { migrations } from './migrations/index.js'
 import type { Database } from './schema.js'
 
@@ -32,12 +31,14 @@ export interface StoreOptions {
 export const CONNECT_TIMEOUT_MS = 2000
 
 export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
-  if (databaseUrl.startsWith('sqlite:')) return openSqlite(databaseUrl.slice('sqlite:'.length))
+  if (databaseUrl.startsWith('sqlite:')) {
+    ensureDatabaseFolder(databaseUrl)
+    return openSqlite(databaseUrl.slice('sqlite:'.length))
+  }
   return openPostgres(databaseUrl, options)
 }
 
 function openSqlite(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true })
   const sqlite = new SQLite(path)
   sqlite.pragma('journal_mode = WAL')
   // WAL with synchronous=NORMAL is durable across process crashes; only an OS crash can lose the last commits.
@@ -148,6 +149,20 @@ const POSTGRES_CONNECTION_MESSAGES = [
   'Cannot use a pool after calling end on the pool',
   'driver has already been destroyed',
 ]
+
+/**
+ * PostgreSQL refused the connection for what DATABASE_URL says rather than for an outage: a wrong
+ * user or password (SQLSTATE class 28) or a database that does not exist (3D000).
+ */
+export function isConnectionRefusedBySettings(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && typeof error.code === 'string' && (error.code.startsWith('28') || error.code === '3D000')
+}
+
+/** better-sqlite3's errors carry SQLite's result code (`SQLITE_CANTOPEN`, …). */
+export function isSqliteError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && code.startsWith('SQLITE_')
+}
 
 function isConnectionFailure(error: unknown, depth: number): boolean {
   if (typeof error !== 'object' || error === null || depth > 3) return false

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, extname, join } from 'node:path'
 import type { Config } from '../config.js'
 import { ConfigError } from '../errors.js'
+import { ensureDatabaseFolder } from './embedded-database.js'
 import { generateKekText, parseKek, type KeyEncryptionKey, type Keyring } from './secret-box.js'
 
 type KekSettings = Pick<Config, 'databaseUrl' | 'kek' | 'kekFile' | 'previousKeks' | 'previousKekFile'>
@@ -48,6 +49,7 @@ export function loadKeyring(config: KekSettings): LoadedKeyring {
     case 'in-memory':
       return { keyring: { current: parseKek(generateKekText())!, previous }, source: 'a key kept in memory (the database is in memory too)' }
     case 'data-folder': {
+      ensureDatabaseFolder(config.databaseUrl)
       const generated = createKeyFileIfAbsent(plan.path)
       return { keyring: { current: readKeyFile(plan.path, 'the generated key file'), previous }, source: plan.path, ...(generated ? { generatedFile: plan.path } : {}) }
     }
@@ -61,7 +63,6 @@ export function loadKeyring(config: KekSettings): LoadedKeyring {
 function createKeyFileIfAbsent(path: string): boolean {
   const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
-    mkdirSync(dirname(path), { recursive: true })
     writeFileSync(aside, `${generateKekText()}\n`, { mode: 0o600, flag: 'wx' })
     linkSync(aside, path)
     return true

@@ -92,6 +92,23 @@ export interface SigningKeyTable {
   expires_at: number | null
 }
 
+/** The RS256 keys that sign lifecycle callbacks to installed apps; separate from the access-token keys. */
+export interface ConnectKeyTable {
+  kid: string
+  /** 'RS256' */
+  alg: string
+  public_jwk: string
+  /** The private JWK sealed under a key-encryption key (context `connect_keys:<kid>`); null once the key has stopped signing. */
+  private_key_sealed: string | null
+  /** Which key-encryption key sealed it. */
+  kek_id: string | null
+  created_at: number
+  /** When a newer key replaced it; null for the key that signs. */
+  retired_at: number | null
+  /** When it stops being published: retirement plus a grace period for callbacks still in flight. */
+  expires_at: number | null
+}
+
 export interface SessionTable {
   id: string
   token_hash: string
@@ -237,6 +254,7 @@ export interface Database {
   apps: AppTable
   app_secrets: AppSecretTable
   signing_keys: SigningKeyTable
+  connect_keys: ConnectKeyTable
   sessions: SessionTable
   grants: GrantTable
   authorization_codes: AuthorizationCodeTable

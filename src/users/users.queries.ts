@@ -26,6 +26,14 @@ export async function setUserDisabledAt(db: Db, id: string, disabledAt: number |
   await db.updateTable('users').set({ disabled_at: disabledAt }).where('id', '=', id).execute()
 }
 
+export async function setUserDisplayName(db: Db, id: string, displayName: string): Promise<void> {
+  await db.updateTable('users').set({ display_name: displayName }).where('id', '=', id).execute()
+}
+
+export async function setUserPasswordHash(db: Db, id: string, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute()
+}
+
 export async function setUserAdmin(db: Db, id: string, isAdmin: boolean): Promise<void> {
   await db.updateTable('users').set({ is_admin: isAdmin ? 1 : 0 }).where('id', '=', id).execute()
 }

@@ -2,7 +2,7 @@ import { newId } from '../domain/ids.js'
 import { hashPassword, verifyPassword } from '../domain/password.js'
 import type { Clock } from '../domain/clock.js'
 import { BadRequestError, ConflictError } from '../errors.js'
-import type { Db } from '../store/database.js'
+import { inTransaction, isUniqueViolation, type Db } from '../store/database.js'
 import type { User } from '../store/schema.js'
 import * as queries from './users.queries.js'
 
@@ -17,6 +17,28 @@ export interface PublicUser {
 }
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9_.-]{1,38}$/
+export const MIN_PASSWORD_LENGTH = 8
+/** The sign-in form takes no longer password (src/web/login.schemas.ts), so none may be set. */
+export const MAX_PASSWORD_LENGTH = 1024
+export const MAX_DISPLAY_NAME_LENGTH = 100
+
+export type UserField = 'username' | 'password' | 'displayName'
+
+/** Input for an account, new or changed, that the rules refuse, naming the field, so a form can show the message next to it. */
+export class UserInputError extends BadRequestError {
+  constructor(readonly field: UserField, message: string) {
+    super(message)
+  }
+}
+
+/** The username belongs to another account (409, like any conflict); it is the username field's fault. */
+export class UsernameTakenError extends ConflictError {
+  readonly field = 'username'
+
+  constructor(username: string) {
+    super(`The username "${username}" is taken`)
+  }
+}
 
 export function toPublicUser(user: User): PublicUser {
   return {
@@ -35,20 +57,25 @@ export async function createUser(
   input: { username: string; password: string; isAdmin?: boolean; displayName?: string },
 ): Promise<PublicUser> {
   if (!USERNAME_PATTERN.test(input.username)) {
-    throw new BadRequestError('A username is 2–39 characters: lower-case letters, digits, "_", "." or "-", starting with a letter or digit')
+    throw new UserInputError('username', 'A username is 2–39 characters: lower-case letters, digits, "_", "." or "-", starting with a letter or digit')
   }
-  if (input.password.length < 8) throw new BadRequestError('A password needs at least 8 characters')
-  if (await queries.findUserByUsername(db, input.username)) throw new ConflictError(`The username "${input.username}" is taken`)
+  const weak = passwordProblem(input.password)
+  if (weak) throw new UserInputError('password', weak)
+  const displayName = input.displayName?.trim() ? validDisplayName(input.displayName) : input.username
+  if (await queries.findUserByUsername(db, input.username)) throw new UsernameTakenError(input.username)
   const user: User = {
     id: newId(),
     username: input.username,
     password_hash: await hashPassword(input.password),
     is_admin: input.isAdmin ? 1 : 0,
-    display_name: input.displayName ?? input.username,
+    display_name: displayName,
     created_at: clock.now(),
     disabled_at: null,
   }
-  await queries.insertUser(db, user)
+  // Another request may have taken the name while the password was hashing.
+  await queries.insertUser(db, user).catch((error: unknown) => {
+    throw isUniqueViolation(error) ? new UsernameTakenError(input.username) : error
+  })
   return toPublicUser(user)
 }
 
@@ -61,5 +88,53 @@ export async function authenticateUser(db: Db, username: string, password: strin
 }
 
 const DUMMY_HASH = await hashPassword('not-a-real-password')
+
+/** What is wrong with a password someone is choosing, or undefined if nothing is. */
+export function passwordProblem(password: string): string | undefined {
+  if (password.length < MIN_PASSWORD_LENGTH) return `A password needs at least ${MIN_PASSWORD_LENGTH} characters`
+  if (password.length > MAX_PASSWORD_LENGTH) return `A password is at most ${MAX_PASSWORD_LENGTH} characters`
+  return undefined
+}
+
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/
+
+/** A display name as stored: trimmed, 1–100 characters (code points, so an emoji counts once), on one line. */
+export function validDisplayName(input: string): string {
+  const name = input.trim()
+  if (name === '') throw new UserInputError('displayName', 'Enter a display name')
+  if ([...name].length > MAX_DISPLAY_NAME_LENGTH) throw new UserInputError('displayName', `A display name is at most ${MAX_DISPLAY_NAME_LENGTH} characters`)
+  if (CONTROL_CHARACTER.test(name)) throw new UserInputError('displayName', 'A display name cannot contain line breaks or other control characters')
+  return name
+}
+
+/** Checks and stores a user's new display name; returns it as stored. */
+export async function changeDisplayName(db: Db, userId: string, input: string): Promise<string> {
+  const displayName = validDisplayName(input)
+  await queries.setUserDisplayName(db, userId, displayName)
+  return displayName
+}
+
+/**
+ * Replaces the password of `username` if `currentPassword` is theirs; resolves to undefined, changing
+ * nothing, if it is not. `alongside` runs in the transaction that stores the new hash, for what must
+ * change with the password (the settings page ends the account's other sessions, which web/ owns).
+ * Callers throttle it like a sign-in, which it is (`server.passwordAttempts`).
+ */
+export async function changePassword<T>(
+  db: Db,
+  input: { username: string; currentPassword: string; newPassword: string },
+  alongside: (trx: Db, user: User) => Promise<T>,
+): Promise<T | undefined> {
+  const weak = passwordProblem(input.newPassword)
+  if (weak) throw new UserInputError('password', weak)
+  const user = await authenticateUser(db, input.username, input.currentPassword)
+  if (!user) return undefined
+  // Hashed before the transaction opens: SQLite's writer lock should not wait for scrypt.
+  const passwordHash = await hashPassword(input.newPassword)
+  return inTransaction(db, async (trx) => {
+    await queries.setUserPasswordHash(trx, user.id, passwordHash)
+    return alongside(trx, user)
+  })
+}
 
 export { findUserById, findUserByUsername, listUsers, countUsers } from './users.queries.js'

@@ -1,4 +1,4 @@
-import type { CookieSerializeOptions } from '@fastify/cookie'
+import { fastifyCookie, type CookieSerializeOptions } from '@fastify/cookie'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /**
@@ -12,6 +12,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 const NAMES = {
   session: 'gatehouse_session',
   signIn: 'gatehouse_signin',
+  /** The playground's walk-through, held in the server's memory under this random key. */
+  playground: 'gatehouse_playground',
 } as const
 
 export type GatehouseCookie = keyof typeof NAMES
@@ -22,7 +24,17 @@ export function cookieName(secure: boolean, cookie: GatehouseCookie): string {
 
 /** Only the name this deployment uses: a plain-named cookie is ignored when secure names are on. */
 export function readCookie(request: FastifyRequest, cookie: GatehouseCookie): string | undefined {
-  return request.cookies[cookieName(request.server.config.secureCookies, cookie)]
+  return requestCookies(request)[cookieName(request.server.config.secureCookies, cookie)]
+}
+
+/**
+ * Page scopes parse cookies up front; requests no page scope took (the not-found handler, errors
+ * before routing) have only the header, read here when their error page shows who is signed in.
+ */
+function requestCookies(request: FastifyRequest): Record<string, string | undefined> {
+  if (request.cookies) return request.cookies
+  const header = request.headers.cookie
+  return header ? fastifyCookie.parse(header) : {}
 }
 
 export function writeCookie(request: FastifyRequest, reply: FastifyReply, cookie: GatehouseCookie, value: string, maxAgeSeconds: number): void {

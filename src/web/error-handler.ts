@@ -2,13 +2,16 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError, OAuthError, ServiceUnavailableError, TooManyAttemptsError } from '../errors.js'
 import { databaseUnavailable, isRejectedValue } from '../store/database.js'
 import { formatScope } from '../domain/scopes.js'
-import { errorPage } from './layout.js'
+import { prefersHtml } from './content-negotiation.js'
+import { errorPage, headerAccount, type HeaderAccount } from './layout.js'
+import { pageHeaders } from './page-scope.js'
 
 /**
  * How a route's errors are written, set in its `config.errorFormat`:
  * - `oauth`: RFC 6749 `{ error, error_description }`;
  * - `page`: an HTML page for people;
- * - `api` (default): `{ error: { code, message } }`.
+ * - `api` (default): `{ error: { code, message } }`, or a page when a browser navigates there
+ *   (see `errorFormatFor`).
  */
 export type ErrorFormat = 'oauth' | 'api' | 'page'
 
@@ -24,6 +27,8 @@ interface Described {
   oauthError: string
   code: string
   message: string
+  /** What a person is told instead, when `message` is written for programs. */
+  pageMessage?: string
   headers: Record<string, string>
 }
 
@@ -36,9 +41,10 @@ export function installErrorHandling(server: FastifyInstance): void {
     return send(request, reply, described)
   })
 
-  server.setNotFoundHandler((request, reply) =>
-    send(request, reply, { status: 404, oauthError: 'invalid_request', code: 'ERR_NOT_FOUND', message: `No route for ${request.method} ${request.url.split('?')[0]}`, headers: {} }),
-  )
+  server.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]
+    return send(request, reply, { status: 404, oauthError: 'invalid_request', code: 'ERR_NOT_FOUND', message: `No route for ${request.method} ${path}`, pageMessage: `There is no page at ${path}.`, headers: {} })
+  })
 }
 
 function describe(error: FastifyError): Described {
@@ -104,17 +110,54 @@ function unavailable(error: ServiceUnavailableError): Described {
   }
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, described: Described) {
-  const format = request.routeOptions.config?.errorFormat ?? 'api'
+async function send(request: FastifyRequest, reply: FastifyReply, described: Described) {
+  const routeFormat = request.routeOptions.config?.errorFormat
+  const format = errorFormatFor(request)
   reply.code(described.status).headers(described.headers)
   if (format === 'oauth') {
     reply.header('cache-control', 'no-store')
     return reply.send({ error: described.oauthError, error_description: described.message })
   }
   if (format === 'page') {
-    return reply.type('text/html; charset=utf-8').send(errorPage(titleFor(described.status), described.message))
+    // A page route's scope has set the page headers already; a page answered in place of JSON has not.
+    if (routeFormat !== 'page') reply.headers(pageHeaders(request.server.config))
+    const account = await signedInAccount(request, described)
+    return reply
+      .header('cache-control', 'no-store')
+      .type('text/html; charset=utf-8')
+      .send(errorPage(titleFor(described.status), described.pageMessage ?? described.message, account))
   }
   return reply.send({ error: { code: described.code, message: described.message } })
+}
+
+/**
+ * A route's own format; where it has none (no route matched, or a route answering programs), a
+ * page for a browser that navigated there, outside the paths only programs use. RFC 6749 and the
+ * API's clients get JSON whatever they accept.
+ */
+function errorFormatFor(request: FastifyRequest): ErrorFormat {
+  const format = request.routeOptions.config?.errorFormat
+  if (format === 'page' || format === 'oauth') return format
+  return !forPrograms(request.url) && prefersHtml(request.headers.accept) ? 'page' : 'api'
+}
+
+function forPrograms(url: string): boolean {
+  const path = url.split('?')[0]
+  if (path === '/oauth/authorize' || path.startsWith('/oauth/authorize/')) return false
+  return path === '/2.0' || path.startsWith('/2.0/') || path.startsWith('/oauth/') || path.startsWith('/.well-known/')
+}
+
+/**
+ * Who is signed in, for the error page's header. Not when a dependency is down (the database may be
+ * the one), and never failing: the error page must still be shown.
+ */
+async function signedInAccount(request: FastifyRequest, described: Described): Promise<HeaderAccount | undefined> {
+  if (described.status === 503) return undefined
+  try {
+    return await headerAccount(request)
+  } catch {
+    return undefined
+  }
 }
 
 function validationMessage(error: FastifyError): string {
@@ -158,9 +201,9 @@ function quoted(value: string): string {
 
 /**
  * Errors Fastify meets before routing (a malformed URL, a bad Content-Type header): no route, so no
- * route format; answered in the API's shape instead of Fastify's own.
+ * route format; answered in the API's shape instead of Fastify's own, or as a page to a browser.
  */
-export function frameworkErrorHandler(error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400
-  reply.code(status).send({ error: { code: error.code ?? 'ERR_BAD_REQUEST', message: error.message } })
+  void send(request, reply, { status, oauthError: 'invalid_request', code: error.code ?? 'ERR_BAD_REQUEST', message: error.message, headers: {} })
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { safeReturnTo } from '../domain/return-to.js'
 import { signInCsrfToken, verifyCsrf, verifySignInCsrf } from './csrf.js'
-import { sendPage } from './layout.js'
+import { headerAccount, sendPage } from './layout.js'
 import { loginPageSchema, loginSchema, logoutSchema, type CsrfBody, type LoginBody, type LoginQuery } from './login.schemas.js'
 import { loginPage } from './pages/login.js'
 import { beginBrowserSession, browserSeen, clearSessionCookie, sessionDeps, sessionToken } from './session.js'
@@ -9,11 +9,21 @@ import { endSession, signInWithPassword } from './sessions.service.js'
 
 const WRONG_CREDENTIALS = 'Incorrect username or password'
 
-export async function loginRoutes(server: FastifyInstance): Promise<void> {
+export interface LoginRoutesOptions {
+  /** See WebOptions.appSignedInFor. */
+  appSignedInFor?: (returnTo: string) => Promise<string | undefined>
+}
+
+export async function loginRoutes(server: FastifyInstance, { appSignedInFor }: LoginRoutesOptions): Promise<void> {
   const sessions = sessionDeps(server)
-  server.get<{ Querystring: LoginQuery }>('/login', { schema: loginPageSchema, config: { errorFormat: 'page' } }, async (request, reply) =>
-    sendPage(reply, loginPage({ csrfToken: signInCsrfToken(request, reply), returnTo: safeReturnTo(request.query.return_to), again: request.query.again === '1' })),
-  )
+  const continuingTo = async (returnTo: string) => (appSignedInFor ? appSignedInFor(returnTo) : undefined)
+
+  server.get<{ Querystring: LoginQuery }>('/login', { schema: loginPageSchema, config: { errorFormat: 'page' } }, async (request, reply) => {
+    const returnTo = safeReturnTo(request.query.return_to)
+    const appName = await continuingTo(returnTo)
+    const account = await headerAccount(request)
+    return sendPage(reply, loginPage({ csrfToken: signInCsrfToken(request, reply), returnTo, again: request.query.again === '1', appName, account }))
+  })
 
   server.post<{ Body: LoginBody }>(
     '/login',
@@ -24,7 +34,9 @@ export async function loginRoutes(server: FastifyInstance): Promise<void> {
       // Throttled per username and address (429 while locked), hashing under a concurrency limit (503 beyond it).
       const session = await server.passwordAttempts.attempt(request.ip, username, () => signInWithPassword(sessions, { username, password }, browserSeen(request)))
       if (!session) {
-        return sendPage(reply, loginPage({ csrfToken: signInCsrfToken(request, reply), returnTo, username, error: WRONG_CREDENTIALS }), 401)
+        const appName = await continuingTo(returnTo)
+        const account = await headerAccount(request)
+        return sendPage(reply, loginPage({ csrfToken: signInCsrfToken(request, reply), returnTo, username, error: WRONG_CREDENTIALS, appName, account }), 401)
       }
       await beginBrowserSession(request, reply, session)
       return reply.redirect(returnTo, 303)

@@ -53,3 +53,31 @@ export async function deleteAllExpiredSessions(db: Db, now: number, lastSeenAfte
     .executeTakeFirst()
   return Number(result.numDeletedRows)
 }
+
+/** A user's sessions neither past their end nor idle since `lastSeenAfter`, most recently used first. */
+export function listLiveSessions(db: Db, userId: string, now: number, lastSeenAfter: number) {
+  return db
+    .selectFrom('sessions')
+    .select(['id', 'token_hash', 'created_at', 'last_seen_at', 'ip_address', 'user_agent'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', now)
+    .where('last_seen_at', '>', lastSeenAfter)
+    .orderBy('last_seen_at', 'desc')
+    .orderBy('created_at', 'desc')
+    .execute()
+}
+
+/** The session with this id if it is `userId`'s; undefined for another user's, as for none. */
+export function findSessionOfUser(db: Db, userId: string, id: string) {
+  return db.selectFrom('sessions').select(['id', 'token_hash']).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst()
+}
+
+export async function deleteSessionById(db: Db, id: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id', '=', id).execute()
+}
+
+/** Every session of a user but the one whose token hashes to `keepTokenHash`; returns how many went. */
+export async function deleteOtherSessions(db: Db, userId: string, keepTokenHash: string): Promise<number> {
+  const result = await db.deleteFrom('sessions').where('user_id', '=', userId).where('token_hash', '!=', keepTokenHash).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

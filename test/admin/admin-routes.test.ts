@@ -28,12 +28,14 @@ test('an administrator disables, enables and deletes accounts with a form post',
     await withAccounts(t)
     const root = await signIn(t.app, 'root')
     const disabled = await post(t, '/settings/admin/users/ada/disable', root)
-    assert.equal(disabled.statusCode, 200, disabled.body)
-    assert.match(disabled.body, /The account ada is disabled/)
+    assert.equal(disabled.statusCode, 303, disabled.body)
+    assert.equal(disabled.headers.location, '/settings/admin/users?done=disable&name=ada')
+    const back = await t.app.inject({ method: 'GET', url: disabled.headers.location, cookies: root })
+    assert.match(back.body, /<p class="notice success" role="status">ada is disabled: signed out everywhere/)
     assert.equal(await isDisabled(t, 'ada'), true)
-    assert.equal((await post(t, '/settings/admin/users/ada/enable', root)).statusCode, 200)
+    assert.equal((await post(t, '/settings/admin/users/ada/enable', root)).statusCode, 303)
     assert.equal(await isDisabled(t, 'ada'), false)
-    assert.equal((await post(t, '/settings/admin/users/grace/delete', root)).statusCode, 200)
+    assert.equal((await post(t, '/settings/admin/users/grace/delete', root)).statusCode, 303)
     assert.equal(await t.app.db.selectFrom('users').select('id').where('username', '=', 'grace').executeTakeFirst(), undefined)
   } finally {
     await t.close()
@@ -47,13 +49,16 @@ test('an administrator disables, enables and deletes apps with a form post', asy
     const client = await addClient(t.app, { name: 'Tracker' })
     const root = await signIn(t.app, 'root')
     const disabled = await post(t, `/settings/admin/apps/${client.app.clientId}/disable`, root)
-    assert.equal(disabled.statusCode, 200, disabled.body)
-    assert.match(disabled.body, /The app Tracker .* is disabled/)
+    assert.equal(disabled.statusCode, 303, disabled.body)
+    const back = await t.app.inject({ method: 'GET', url: disabled.headers.location as string, cookies: root })
+    assert.match(back.body, /Tracker is disabled: it can no longer authenticate/)
     assert.equal((await asClient(t.app, client, '/oauth/introspect', { token: 'x' })).statusCode, 401, 'it can no longer authenticate')
-    assert.equal((await post(t, `/settings/admin/apps/${client.app.clientId}/enable`, root)).statusCode, 200)
+    assert.equal((await post(t, `/settings/admin/apps/${client.app.clientId}/enable`, root)).statusCode, 303)
     assert.equal((await asClient(t.app, client, '/oauth/introspect', { token: 'x' })).statusCode, 200)
-    assert.equal((await post(t, `/settings/admin/apps/${client.app.clientId}/delete`, root)).statusCode, 200)
-    assert.equal((await post(t, `/settings/admin/apps/${client.app.clientId}/delete`, root)).statusCode, 404, 'a readable page, not a 500')
+    assert.equal((await post(t, `/settings/admin/apps/${client.app.clientId}/delete`, root)).statusCode, 303)
+    const again = await post(t, `/settings/admin/apps/${client.app.clientId}/delete`, root)
+    assert.equal(again.statusCode, 404, 'a readable page, not a 500')
+    assert.match(again.body, /<p class="notice error" role="alert">No app/)
   } finally {
     await t.close()
   }
@@ -78,12 +83,13 @@ test('a signed-in user who is not an administrator gets 403 saying an administra
   }
 })
 
-test('without a session the answer is 403 too; an administrator who lost the flag is refused at once', async () => {
+test('without a session the browser is sent to sign in; an administrator who lost the flag is refused at once', async () => {
   const t = await startTestApp()
   try {
     await withAccounts(t)
     const anonymous = await post(t, '/settings/admin/users/ada/disable', undefined, 'whatever')
-    assert.equal(anonymous.statusCode, 403)
+    assert.equal(anonymous.statusCode, 303)
+    assert.match(anonymous.headers.location as string, /^\/login\?return_to=/)
     const root = await signIn(t.app, 'root')
     await createUser(t.app.db, t.app.clock, { username: 'other-admin', password: PASSWORD, isAdmin: true })
     await t.app.db.updateTable('users').set({ is_admin: 0 }).where('username', '=', 'root').execute()
@@ -114,15 +120,17 @@ test('an admin form post without the CSRF token, or from another site, is refuse
   }
 })
 
-test('refusals are readable pages: the last administrator, an unknown account, an unknown action', async () => {
+test("refusals are readable pages: one's own account, an unknown account, an unknown action", async () => {
   const t = await startTestApp()
   try {
     await withAccounts(t)
     const root = await signIn(t.app, 'root')
-    const last = await post(t, '/settings/admin/users/root/disable', root)
-    assert.equal(last.statusCode, 409)
-    assert.match(last.body, /last administrator/)
-    assert.equal((await post(t, '/settings/admin/users/nobody/disable', root)).statusCode, 404)
+    const own = await post(t, '/settings/admin/users/root/disable', root)
+    assert.equal(own.statusCode, 409)
+    assert.match(own.body, /You cannot disable your own account; another administrator can/)
+    const unknown = await post(t, '/settings/admin/users/nobody/disable', root)
+    assert.equal(unknown.statusCode, 404)
+    assert.match(unknown.body, /No user named &quot;nobody&quot;/)
     assert.equal((await post(t, '/settings/admin/users/ada/frobnicate', root)).statusCode, 400)
   } finally {
     await t.close()

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { demoSeedDecision, seedDemoIfEmpty } from '../../src/cli/demo-seed.js'
+import { loadConfig } from '../../src/config.js'
 import { freePort, startTestApp } from '../support/app.js'
 import { createTestDatabase } from '../support/database.js'
 import { runCli, startServerProcess } from '../support/processes.js'
@@ -56,6 +57,26 @@ test('the demo is seeded only into the embedded SQLite database on a loopback ad
     assert.match(explicit.notice ?? '', /^GATEHOUSE_SEED_DEMO=true ignored: /)
     assert.match(explicit.notice ?? '', reason)
   }
+})
+
+test('the playground is on by default exactly where the demo would be seeded; GATEHOUSE_PLAYGROUND=on|off overrides it', () => {
+  const cases: Record<string, string>[] = [
+    {},
+    { HOST: 'localhost' },
+    { GATEHOUSE_SEED_DEMO: 'false' },
+    { GATEHOUSE_SEED_DEMO: 'true', HOST: '0.0.0.0' },
+    { HOST: '0.0.0.0' },
+    { DATABASE_URL: 'postgres://gatehouse@127.0.0.1:5432/gatehouse', GATEHOUSE_KEK: Buffer.alloc(32, 1).toString('base64') },
+  ]
+  for (const env of cases) {
+    const config = loadConfig(env)
+    assert.equal(config.playground, demoSeedDecision(config).seed, JSON.stringify(env))
+  }
+  assert.equal(loadConfig({}).playground, true)
+  assert.equal(loadConfig({ HOST: '0.0.0.0' }).playground, false)
+  assert.equal(loadConfig({ GATEHOUSE_PLAYGROUND: 'off' }).playground, false)
+  assert.equal(loadConfig({ GATEHOUSE_SEED_DEMO: 'false', GATEHOUSE_PLAYGROUND: 'on' }).playground, true)
+  assert.throws(() => loadConfig({ GATEHOUSE_PLAYGROUND: 'sometimes' }), /GATEHOUSE_PLAYGROUND must be true or false/)
 })
 
 test('serve beyond loopback with GATEHOUSE_SEED_DEMO=true starts without the demo and says why in one line', async () => {

@@ -3,6 +3,7 @@ import { test } from 'node:test'
 import {
   contains,
   formatScope,
+  isWriteLevelScope,
   missingScopes,
   narrow,
   parseScope,
@@ -154,4 +155,13 @@ test('trustedScope: a stored scope string reads as its set; a malformed one gran
   assert.deepEqual([...trustedScope('repository account')], ['account', 'repository'])
   assert.deepEqual([...trustedScope(undefined)], [])
   assert.deepEqual([...trustedScope('account\tadmin')], [])
+})
+
+test('write-level scopes: a name containing write, delete or admin, anywhere and in any case, can change data', () => {
+  for (const name of ['repository:write', 'issue:write', 'write:repository', 'delete:repository', 'delete_repo', 'admin:org', 'admin', 'Files.ReadWrite.All', 'WRITE', 'repo.administration']) {
+    assert.equal(isWriteLevelScope(name), true, name)
+  }
+  for (const name of ['account', 'repository', 'issue', 'workspace', 'read:org', 'repository:read', 'email', 'offline_access']) {
+    assert.equal(isWriteLevelScope(name), false, name)
+  }
 })

@@ -3,7 +3,9 @@ import { after, before, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { hashSecret, isOpaqueToken } from '../../src/domain/opaque-token.js'
 import type { TestApp } from '../support/app.js'
-import { cookiesFrom, form, hiddenField, insertApp, insertUser, signIn, startWebApp, type TestClient } from '../web/fixtures.js'
+import { createWorkspace } from '../../src/platform/index.js'
+import { createUser } from '../../src/users/users.service.js'
+import { cookiesFrom, form, hiddenField, insertApp, insertUser, PASSWORD, signIn, startWebApp, type TestClient } from '../web/fixtures.js'
 
 const CHALLENGE = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM'
 const REDIRECT = 'https://client.example/callback'
@@ -191,6 +193,60 @@ test('the consent page names the app, the user and each scope with its descripti
   assert.equal(hiddenField(response.body, 'state'), 'st-1')
 })
 
+test('the consent page says who publishes the app: its owner by display name, or its workspace by name', async () => {
+  const owner = await createUser(t.app.db, t.app.clock, { username: 'grace', password: PASSWORD, displayName: 'Grace Hopper' })
+  const owned = await insertApp(t.app, { name: 'Owned app', redirectUris: [REDIRECT], ownerId: owner.id })
+  assert.match((await authorize({ ...valid(), client_id: owned.clientId })).body, /<p class="app-byline">by <strong class="app-publisher">Grace Hopper<\/strong><\/p>/)
+
+  const workspace = await createWorkspace(t.app.db, t.app.clock, { slug: 'acme', name: 'Acme Tools', members: [{ userId: owner.id, role: 'owner' }] })
+  const teamApp = await insertApp(t.app, { name: 'Team app', redirectUris: [REDIRECT], ownerId: owner.id, workspaceId: workspace.id })
+  assert.match((await authorize({ ...valid(), client_id: teamApp.clientId })).body, /by <strong class="app-publisher">Acme Tools<\/strong>/)
+
+  const ownerless = await authorize(valid())
+  assert.doesNotMatch(ownerless.body, /app-byline/, 'nobody is named when the app has neither owner nor workspace')
+})
+
+test('the consent page links the app\'s homepage without passing the opener or a referrer, and shows its description as text', async () => {
+  const profiled = await insertApp(t.app, {
+    name: 'Profiled app', redirectUris: [REDIRECT], homepageUrl: 'https://tools.example/sync?ref=gh',
+    description: 'Keeps issues in step with <b>your</b> tracker.',
+  })
+  const body = (await authorize({ ...valid(), client_id: profiled.clientId })).body
+  assert.match(body, /<a class="app-homepage" href="https:\/\/tools\.example\/sync\?ref=gh" rel="noopener noreferrer">tools\.example\/sync\?ref=gh<\/a>/)
+  assert.match(body, /<p class="app-description">Keeps issues in step with &lt;b&gt;your&lt;\/b&gt; tracker\.<\/p>/)
+  const plain = (await authorize(valid())).body
+  assert.doesNotMatch(plain, /app-homepage|app-description/, 'no empty link or paragraph')
+})
+
+test('the consent page marks an app Unverified, with the reason, unless an administrator verified it', async () => {
+  const unverified = (await authorize(valid())).body
+  assert.match(unverified, /<span class="badge warn">Unverified<\/span> <span class="hint">An administrator of this Gatehouse has not verified this app<\/span>/)
+  assert.doesNotMatch(unverified, />Verified</)
+  const vetted = await insertApp(t.app, { name: 'Vetted app', redirectUris: [REDIRECT], verifiedAt: t.app.clock.now() })
+  const verified = (await authorize({ ...valid(), client_id: vetted.clientId })).body
+  assert.match(verified, /<span class="badge ok">Verified<\/span>/)
+  assert.doesNotMatch(verified, /Unverified/)
+})
+
+test('the consent page sets scopes that can change data apart, under "Can change data"', async () => {
+  const writer = await insertApp(t.app, { name: 'Writer', redirectUris: [REDIRECT], scopes: ['account', 'repository', 'repository:write', 'issue:write'] })
+  const body = (await authorize({ ...valid(), client_id: writer.clientId, scope: 'account repository:write issue:write repository' })).body
+  const reads = /<ul class="scopes">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? ''
+  const writes = /<ul class="scopes write-scopes" aria-labelledby="write-scopes">([\s\S]*?)<\/ul>/.exec(body)?.[1] ?? ''
+  assert.deepEqual([...reads.matchAll(/<code class="scope-name">([^<]+)<\/code>/g)].map((m) => m[1]), ['account', 'repository'])
+  assert.deepEqual([...writes.matchAll(/<code class="scope-name">([^<]+)<\/code>/g)].map((m) => m[1]), ['issue:write', 'repository:write'])
+  assert.match(body, /<h2 class="scope-group" id="write-scopes"><span class="badge warn">Can change data<\/span><\/h2>/)
+
+  const readOnly = (await authorize({ ...valid(), scope: 'account repository' })).body
+  assert.doesNotMatch(readOnly, /Can change data|write-scopes/)
+})
+
+test('the consent page points to where access can be reviewed only once that page exists', async () => {
+  assert.doesNotMatch((await authorize(valid())).body, /review and revoke/, 'no settings page lists allowed apps yet: say nothing untrue')
+  t.app.settingsNav.add({ group: 'Account', label: 'App authorizations', path: '/settings/authorizations' })
+  assert.match((await authorize(valid())).body, /You can review and revoke access in <a href="\/settings\/authorizations">Settings → App authorizations<\/a>\./)
+})
+
 test('without a scope the consent page asks for the scopes the app registered', async () => {
   const { scope: _, ...rest } = valid()
   const response = await authorize(rest)
@@ -347,6 +403,45 @@ test('an unknown decision is a 400 page', async () => {
   assert.match(response.headers['content-type'] as string, /text\/html/)
 })
 
+test('the sign-in page during an authorization names the app, looked up by client_id, and nothing else', async () => {
+  const loginFor = async (returnTo: string) => (await t.app.inject({ method: 'GET', url: `/login?return_to=${encodeURIComponent(returnTo)}` })).body
+  const heading = (body: string) => /<h1 id="title">(.*?)<\/h1>/.exec(body)?.[1]
+
+  const signedOut = await authorize(valid(), {})
+  const page = await t.app.inject({ method: 'GET', url: signedOut.headers.location as string })
+  assert.equal(heading(page.body), 'Sign in to continue to <span class="app-name">Example app</span>')
+  assert.match(page.body, /After you sign in, Gatehouse shows what <span class="app-name">Example app<\/span> asks for, and you decide\./)
+
+  const evil = await insertApp(t.app, { name: '<img src=x onerror=alert(1)>', redirectUris: [REDIRECT] })
+  assert.equal(heading(await loginFor(`/oauth/authorize?client_id=${evil.clientId}`)), 'Sign in to continue to <span class="app-name">&lt;img src=x onerror=alert(1)&gt;</span>')
+
+  const disabled = await insertApp(t.app, { name: 'Disabled app', redirectUris: [REDIRECT], disabledAt: t.app.clock.now() })
+  const machine = await insertApp(t.app, { name: 'Machine app', redirectUris: [REDIRECT], grantTypes: ['client_credentials'] })
+  for (const returnTo of [
+    `/oauth/authorize?client_id=unknown&app_name=Fake+Bank`,
+    `/oauth/authorize?client_id=${disabled.clientId}`,
+    `/oauth/authorize?client_id=${machine.clientId}`,
+    `/oauth/authorize?client_id=${confidential.clientId}&client_id=${publicApp.clientId}`,
+    `/settings?client_id=${confidential.clientId}`,
+    `//evil.example/oauth/authorize?client_id=${confidential.clientId}`,
+    '/',
+  ]) {
+    assert.equal(heading(await loginFor(returnTo)), 'Sign in to Gatehouse', returnTo)
+  }
+})
+
+test('the sign-in page keeps naming the app after a wrong password', async () => {
+  const signedOut = await authorize(valid(), {})
+  const page = await t.app.inject({ method: 'GET', url: signedOut.headers.location as string })
+  const wrong = await t.app.inject({
+    method: 'POST', url: '/login', cookies: cookiesFrom(page),
+    ...form({ username: 'ada', password: 'not the password', csrf_token: hiddenField(page.body, 'csrf_token'), return_to: hiddenField(page.body, 'return_to') }),
+  })
+  assert.equal(wrong.statusCode, 401)
+  assert.match(wrong.body, /<h1 id="title">Sign in to continue to <span class="app-name">Example app<\/span><\/h1>/)
+  assert.match(wrong.body, /Incorrect username or password/)
+})
+
 test('signing in through the authorize redirect lands on the consent page', async () => {
   const first = await authorize(valid(), {})
   const loginUrl = first.headers.location as string
@@ -473,7 +568,7 @@ test('prompt=login forces a sign-in despite a live session; afterwards the autho
   assert.equal(location.searchParams.get('return_to'), `/oauth/authorize?${new URLSearchParams(valid())}`)
 
   const loginPage = await t.app.inject({ method: 'GET', url: `${location.pathname}${location.search}`, cookies: browser })
-  assert.match(loginPage.body, /<h1 id="title">Sign in again to continue<\/h1>/)
+  assert.match(loginPage.body, /<h1 id="title">Sign in again to continue to <span class="app-name">Example app<\/span><\/h1>/)
   cookiesFrom(loginPage, browser)
   const signedIn = await t.app.inject({
     method: 'POST',

@@ -21,7 +21,7 @@ export interface TestAppOptions {
 /** A whole Gatehouse on a fresh database, for `inject()`; `listen: true` also serves on a free port and sets the issuer to it. */
 export async function startTestApp(overrides: Partial<Config> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase()
-  let config = testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0, throttle: false, seedDemo: false, ...overrides })
+  let config = testConfig({ databaseUrl: database.url, kek: database.kek, rateLimitPerMinute: 0, throttle: false, seedDemo: false, playground: false, ...overrides })
   let app: FastifyInstance
   if (options.listen) {
     // The issuer must be known before tokens are signed, so find a free port first.

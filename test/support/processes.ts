@@ -10,9 +10,9 @@ export interface CliResult {
   stderr: string
 }
 
-/** Runs `gatehouse ARGS` as a real process with `env` added to a clean environment. */
-export async function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+/** Runs `gatehouse ARGS` as a real process with `env` added to a clean environment (in `cwd`, if given). */
+export async function runCli(args: string[], env: Record<string, string>, stdin?: string, cwd?: string): Promise<CliResult> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk) => (stdout += chunk))

@@ -32,8 +32,11 @@ before(async () => {
   })
   await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve))
   callbackUri = `http://127.0.0.1:${(callbackServer.address() as { port: number }).port}/callback`
-  await insertUser(t.app)
-  client = await insertApp(t.app, { name: 'Issue Tracker Sync', isPublic: true, redirectUris: [callbackUri], scopes: ['account', 'repository', 'issue'] })
+  const ada = await insertUser(t.app)
+  client = await insertApp(t.app, {
+    name: 'Issue Tracker Sync', isPublic: true, redirectUris: [callbackUri], scopes: ['account', 'repository', 'issue', 'issue:write'],
+    ownerId: ada.id, homepageUrl: 'https://sync.example/', description: 'Copies issues between Gatehouse and your tracker.',
+  })
   browser = await launchBrowser()
 })
 
@@ -67,6 +70,7 @@ function authorizeUrl(overrides: Record<string, string> = {}): string {
 async function signInThroughAuthorize(page: Page, shots: boolean): Promise<void> {
   await page.goto(authorizeUrl())
   assert.equal(new URL(page.url()).pathname, '/login')
+  await page.getByRole('heading', { name: 'Sign in to continue to Issue Tracker Sync' }).waitFor()
   if (shots) await screenshot(page, 'login')
   await page.getByLabel('Username').fill('ada')
   await page.getByLabel('Password').fill(PASSWORD)
@@ -85,6 +89,11 @@ test('in a browser: sign in, see the consent page, Allow, and land on the client
     assert.match(text, /Read your account: username, display name/)
     assert.match(text, /Read repositories you can see/)
     assert.match(text, /Read issues and their comments/)
+    assert.match(text, /by ada/)
+    assert.match(text, /Copies issues between Gatehouse and your tracker\./)
+    assert.match(text, /Unverified\s+An administrator of this Gatehouse has not verified this app/)
+    assert.equal(await page.getByRole('link', { name: 'sync.example' }).getAttribute('rel'), 'noopener noreferrer')
+    assert.doesNotMatch(text, /Can change data/, 'only read scopes were asked for')
     // The stylesheet loaded (the CSP allows it): the primary button is not the browser default.
     const background = await page.getByRole('button', { name: 'Allow' }).evaluate((button) => getComputedStyle(button).backgroundColor)
     assert.notEqual(background, 'rgb(239, 239, 239)')
@@ -220,6 +229,25 @@ test('in a browser: a form on another origin cannot sign the user out, even hold
     await screenshot(page, 'cross-site-form')
     await page.goto(`${t.config.issuer}/`)
     await page.getByText('Signed in as ada').waitFor()
+  } finally {
+    await context.close()
+  }
+})
+
+test('in a browser: write scopes appear apart, under "Can change data", and Allow still reaches the client', async () => {
+  const { context, page } = await newPage()
+  try {
+    await page.goto(authorizeUrl({ scope: 'account issue issue:write' }))
+    await page.getByLabel('Username').fill('ada')
+    await page.getByLabel('Password').fill(PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    const writes = page.getByRole('list', { name: 'Can change data' })
+    await writes.waitFor()
+    assert.deepEqual(await writes.locator('code').allInnerTexts(), ['issue:write'])
+    await screenshot(page, 'consent-write-scopes')
+    await page.getByRole('button', { name: 'Allow' }).click()
+    await page.waitForURL((url) => url.toString().startsWith(callbackUri))
+    assert.ok(isOpaqueToken(new URL(page.url()).searchParams.get('code') ?? '', 'authorizationCode'))
   } finally {
     await context.close()
   }

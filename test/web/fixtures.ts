@@ -27,7 +27,10 @@ export interface TestClient {
 /** An app row as registration would leave it; direct, so tests can make the odd ones (disabled, no code grant). */
 export async function insertApp(
   app: FastifyInstance,
-  overrides: Partial<{ name: string; isPublic: boolean; redirectUris: string[]; grantTypes: string[]; scopes: string[]; disabledAt: number | null }> = {},
+  overrides: Partial<{
+    name: string; isPublic: boolean; redirectUris: string[]; grantTypes: string[]; scopes: string[]; disabledAt: number | null
+    description: string; homepageUrl: string | null; verifiedAt: number | null; ownerId: string | null; workspaceId: string | null
+  }> = {},
 ): Promise<TestClient> {
   const now = app.clock.now()
   const client = {
@@ -45,7 +48,7 @@ export async function insertApp(
       id: client.id,
       client_id: client.clientId,
       name: client.name,
-      owner_id: null,
+      owner_id: overrides.ownerId ?? null,
       is_public: client.isPublic ? 1 : 0,
       token_endpoint_auth_method: client.isPublic ? 'none' : 'client_secret_basic',
       redirect_uris: JSON.stringify(client.redirectUris),
@@ -55,6 +58,10 @@ export async function insertApp(
       created_at: now,
       updated_at: now,
       disabled_at: overrides.disabledAt ?? null,
+      description: overrides.description ?? '',
+      homepage_url: overrides.homepageUrl ?? null,
+      verified_at: overrides.verifiedAt ?? null,
+      workspace_id: overrides.workspaceId ?? null,
     })
     .execute()
   return client

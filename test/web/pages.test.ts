@@ -15,14 +15,48 @@ test('the home page offers to sign in when signed out', async () => {
   }
 })
 
-test('the home page names the signed-in user and has a sign-out button', async () => {
+test('the home page, signed in, greets the user, names them in the header with a sign-out button, and links to their settings', async () => {
   const t = await startWebApp()
   try {
     await insertUser(t.app)
     const jar = await signIn(t.app)
     const response = await t.app.inject({ method: 'GET', url: '/', cookies: jar })
+    assert.match(response.body, /<h1 id="title">Hello, ada<\/h1>/)
     assert.match(response.body, /Signed in as <strong>ada<\/strong>/)
-    assert.match(response.body, /<form method="post" action="\/logout">\s*<input type="hidden" name="csrf_token" value="[^"]+">\s*<button type="submit" class="secondary">Sign out<\/button>/)
+    assert.match(response.body, /<header class="site">[\s\S]*<a class="account-name" href="\/settings" title="Settings">ada<\/a>\s*<input type="hidden" name="csrf_token" value="[^"]+">\s*<button type="submit" class="link">Sign out<\/button>[\s\S]*<\/header>/)
+    for (const section of t.app.settingsNav.visibleTo({ id: 'x', username: 'ada', displayName: 'ada', isAdmin: false }).flatMap((g) => g.sections)) {
+      assert.ok(response.body.includes(`<a href="${section.path}">${section.label}</a>`), section.path)
+    }
+    assert.doesNotMatch(response.body, /href="\/settings\/admin/, 'admin links are for administrators')
+  } finally {
+    await t.close()
+  }
+})
+
+test('the home page links an administrator to the Admin settings too', async () => {
+  const t = await startWebApp()
+  try {
+    await insertUser(t.app)
+    await t.app.db.updateTable('users').set({ is_admin: 1 }).where('username', '=', 'ada').execute()
+    const jar = await signIn(t.app)
+    const body = (await t.app.inject({ method: 'GET', url: '/', cookies: jar })).body
+    assert.match(body, /<h2 id="home-admin">Admin<\/h2>/)
+    for (const section of t.app.settingsNav.visibleTo({ id: 'x', username: 'ada', displayName: 'ada', isAdmin: true }).flatMap((g) => g.sections)) {
+      assert.ok(body.includes(`<a href="${section.path}">${section.label}</a>`), section.path)
+    }
+  } finally {
+    await t.close()
+  }
+})
+
+test('the sign-in page shows who is signed in already in the header', async () => {
+  const t = await startWebApp()
+  try {
+    await insertUser(t.app)
+    const jar = await signIn(t.app)
+    const body = (await t.app.inject({ method: 'GET', url: '/login?again=1', cookies: jar })).body
+    assert.match(body, /<a class="account-name" href="\/settings" title="Settings">ada<\/a>/)
+    assert.doesNotMatch((await t.app.inject({ method: 'GET', url: '/login' })).body, /account-name/)
   } finally {
     await t.close()
   }

@@ -1,32 +1,49 @@
 import type { AuthorizationParameters } from '../../domain/authorization-request.js'
-import type { ScopeDefinition } from '../../domain/scopes.js'
+import { isWriteLevelScope, type ScopeDefinition } from '../../domain/scopes.js'
 import { csrfField } from '../csrf.js'
-import { html } from '../html.js'
+import { html, type SafeHtml } from '../html.js'
 import { layout } from '../layout.js'
 import type { SessionUser } from '../session.js'
 
+/** What a person is told about the app before deciding: what the consent screens of GitHub, Google and Atlassian show. */
+export interface ConsentApp {
+  name: string
+  /** "by …": its workspace's name or its owner's; undefined when it has neither. */
+  publisher?: string
+  description: string
+  /** http(s) only (checked when the app was registered), so never a `javascript:` link. */
+  homepageUrl: string | null
+  verified: boolean
+}
+
 export interface ConsentPageInput {
-  appName: string
+  app: ConsentApp
   scopes: readonly ScopeDefinition[]
   user: SessionUser
   csrfToken: string
   /** Posted back unchanged, so the decision is checked against the same request. */
   parameters: AuthorizationParameters
   redirectUri: string
+  /** Where the person can later review and revoke what they allow; undefined while no such page exists. */
+  reviewAccessPath?: string
 }
 
-export function consentPage({ appName, scopes, user, csrfToken, parameters, redirectUri }: ConsentPageInput): string {
+export function consentPage({ app, scopes, user, csrfToken, parameters, redirectUri, reviewAccessPath }: ConsentPageInput): string {
   const hidden = Object.entries(parameters).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">\n`)
+  const reads = scopes.filter((scope) => !isWriteLevelScope(scope.name))
+  const writes = scopes.filter((scope) => isWriteLevelScope(scope.name))
   return layout(
-    `Allow ${appName}?`,
-    html`<section class="card" aria-labelledby="title">
+    `Allow ${app.name}?`,
+    html`<section class="card consent" aria-labelledby="title">
 <p class="eyebrow">Authorization request</p>
-<h1 id="title">Allow <span class="app-name">${appName}</span> to access your account?</h1>
-<p>You are signed in as <strong>${user.username}</strong>. <span class="app-name">${appName}</span> asks to:</p>
-<ul class="scopes">
-${scopes.map((scope) => html`<li><span class="scope-description">${scope.description}</span> <code class="scope-name">${scope.name}</code></li>\n`)}
-</ul>
-<p class="muted">Whichever you choose, you will be sent back to <strong class="host">${destination(redirectUri)}</strong>.</p>
+<h1 id="title">Allow <span class="app-name">${app.name}</span> to access your account?</h1>
+${appProfile(app)}
+<p>You are signed in as <strong>${user.username}</strong>. <span class="app-name">${app.name}</span> asks to:</p>
+${reads.length > 0 ? scopeList(reads, 'scopes') : ''}
+${writes.length > 0 ? html`<h2 class="scope-group" id="write-scopes"><span class="badge warn">Can change data</span></h2>
+<p class="hint">With these, <span class="app-name">${app.name}</span> can create, change or delete things as you.</p>
+${scopeList(writes, 'scopes write-scopes', 'write-scopes')}` : ''}
+<p class="muted">Whichever you choose, you will be sent back to <strong class="host">${destination(redirectUri)}</strong>.${reviewAccessPath ? html` You can review and revoke access in <a href="${reviewAccessPath}">Settings → App authorizations</a>.` : ''}</p>
 <form method="post" action="/oauth/authorize/decision" class="actions">
 ${csrfField(csrfToken)}
 ${hidden}<button type="submit" name="decision" value="allow" class="primary">Allow</button>
@@ -35,6 +52,34 @@ ${hidden}<button type="submit" name="decision" value="allow" class="primary">All
 </section>`,
     { username: user.username, csrfToken },
   )
+}
+
+function appProfile(app: ConsentApp): SafeHtml {
+  const homepage = app.homepageUrl === null ? undefined : new URL(app.homepageUrl)
+  const byline = [
+    app.publisher === undefined ? undefined : html`by <strong class="app-publisher">${app.publisher}</strong>`,
+    homepage === undefined ? undefined : html`<a class="app-homepage" href="${homepage.href}" rel="noopener noreferrer">${shortUrl(homepage)}</a>`,
+  ].filter((part) => part !== undefined)
+  return html`<div class="app-profile">
+${byline.length > 0 ? html`<p class="app-byline">${byline.map((part, i) => (i === 0 ? part : html` · ${part}`))}</p>` : ''}
+<p class="app-verification">${
+    app.verified
+      ? html`<span class="badge ok">Verified</span> <span class="hint">An administrator of this Gatehouse has verified this app</span>`
+      : html`<span class="badge warn">Unverified</span> <span class="hint">An administrator of this Gatehouse has not verified this app</span>`
+  }</p>
+${app.description !== '' ? html`<p class="app-description">${app.description}</p>` : ''}
+</div>`
+}
+
+function scopeList(scopes: readonly ScopeDefinition[], className: string, labelledBy?: string): SafeHtml {
+  return html`<ul class="${className}"${labelledBy ? html` aria-labelledby="${labelledBy}"` : ''}>
+${scopes.map((scope) => html`<li><span class="scope-description">${scope.description}</span> <code class="scope-name">${scope.name}</code></li>\n`)}</ul>`
+}
+
+/** A homepage as people read it: host and path, without the scheme or a bare trailing slash. */
+function shortUrl(url: URL): string {
+  const path = url.pathname === '/' ? '' : url.pathname
+  return `${url.host}${path}${url.search}`
 }
 
 /** What a person can check: the host for web apps, the whole URI for native ones. */

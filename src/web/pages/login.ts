@@ -1,6 +1,6 @@
 import { csrfField } from '../csrf.js'
-import { html } from '../html.js'
-import { layout } from '../layout.js'
+import { html, type SafeHtml } from '../html.js'
+import { layout, type HeaderAccount } from '../layout.js'
 
 export interface LoginPageInput {
   csrfToken: string
@@ -9,13 +9,18 @@ export interface LoginPageInput {
   error?: string
   /** An app asked for a fresh sign-in although the browser is signed in. */
   again?: boolean
+  /** The registered app the person signs in to continue to (looked up by the route, never taken from the URL). */
+  appName?: string
+  /** Who is signed in already (an app asked for a fresh sign-in, or the person came back here): the header says so. */
+  account?: HeaderAccount
 }
 
-export function loginPage({ csrfToken, returnTo, username, error, again = false }: LoginPageInput): string {
+export function loginPage({ csrfToken, returnTo, username, error, again = false, appName, account }: LoginPageInput): string {
   return layout(
     'Sign in',
     html`<section class="card narrow" aria-labelledby="title">
-<h1 id="title">${again ? 'Sign in again to continue' : 'Sign in to Gatehouse'}</h1>
+<h1 id="title">${heading(again, appName)}</h1>
+${appName !== undefined && !again && !error ? html`<p class="muted">After you sign in, Gatehouse shows what <span class="app-name">${appName}</span> asks for, and you decide.</p>` : ''}
 ${again && !error ? html`<p class="notice">The app you came from asks you to confirm who you are.</p>` : ''}
 ${error ? html`<p class="notice error" role="alert" id="login-error">${error}</p>` : ''}
 <form method="post" action="/login" class="stack"${error ? html` aria-describedby="login-error"` : ''}>
@@ -32,5 +37,11 @@ ${csrfField(csrfToken)}
 <button type="submit" class="primary">Sign in</button>
 </form>
 </section>`,
+    account,
   )
+}
+
+function heading(again: boolean, appName: string | undefined): SafeHtml {
+  if (appName === undefined) return html`${again ? 'Sign in again to continue' : 'Sign in to Gatehouse'}`
+  return html`${again ? 'Sign in again to continue to' : 'Sign in to continue to'} <span class="app-name">${appName}</span>`
 }
