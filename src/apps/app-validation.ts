@@ -60,7 +60,8 @@ export function validateNewApp(catalogue: readonly ScopeDefinition[], input: New
   if (name.length > MAX_NAME_LENGTH) throw new AppValidationError('name', `An app name has at most ${MAX_NAME_LENGTH} characters`)
 
   const { isPublic, tokenEndpointAuthMethod } = clientType(input)
-  const grantTypes = validGrantTypes(input.grantTypes, isPublic)
+  const hasOwner = (input.ownerId ?? null) !== null
+  const grantTypes = validGrantTypes(input.grantTypes, isPublic, hasOwner)
   const redirectUris = validRedirectUris(input.redirectUris ?? [])
   if (grantTypes.includes('authorization_code') && redirectUris.length === 0) {
     throw new AppValidationError('redirect_uris', 'An app using the authorization_code grant needs at least one redirect URI')
@@ -69,8 +70,12 @@ export function validateNewApp(catalogue: readonly ScopeDefinition[], input: New
   if (isResourceServer && isPublic) {
     throw new AppValidationError('resource_server', 'A resource server authenticates to introspect tokens, so it must be a confidential app')
   }
+  const scopes = validScopes(catalogue, input.scopes)
+  if (grantTypes.includes('client_credentials') && !hasOwner) {
+    throw new AppValidationError('grant_types', "Client-credentials tokens act as the app's owner, so an app using client_credentials needs an owner")
+  }
   return {
-    name, redirectUris, grantTypes, scopes: validScopes(catalogue, input.scopes), isPublic, isResourceServer, tokenEndpointAuthMethod,
+    name, redirectUris, grantTypes, scopes, isPublic, isResourceServer, tokenEndpointAuthMethod,
     description: validDescription(input.description), homepageUrl: validHomepageUrl(input.homepageUrl),
   }
 }
@@ -111,8 +116,9 @@ function clientType(input: NewAppInput): { isPublic: boolean; tokenEndpointAuthM
   return { isPublic, tokenEndpointAuthMethod: isPublic ? 'none' : ((method ?? 'client_secret_basic') as TokenEndpointAuthMethod) }
 }
 
-function validGrantTypes(requested: string[] | undefined, isPublic: boolean): GrantType[] {
-  const defaults: GrantType[] = isPublic
+/** By default an app gets the code flow, and client_credentials too when it is confidential and has an owner to act as. */
+function validGrantTypes(requested: string[] | undefined, isPublic: boolean, hasOwner: boolean): GrantType[] {
+  const defaults: GrantType[] = isPublic || !hasOwner
     ? ['authorization_code', 'refresh_token']
     : ['authorization_code', 'refresh_token', 'client_credentials']
   const grantTypes = [...new Set(requested ?? defaults)]

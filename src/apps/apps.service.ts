@@ -128,6 +128,7 @@ export async function updateApp(
   changes: AppSettingsChanges,
 ): Promise<{ app: App; changed: AppFieldChange[]; widenedScopes: string[] }> {
   const app = await getApp(deps.db, clientId)
+  const ownerId = changes.ownerId === undefined ? app.ownerId : changes.ownerId
   const valid = validateNewApp(scopeCatalogue, {
     name: changes.name ?? app.name,
     description: changes.description ?? app.description,
@@ -139,9 +140,9 @@ export async function updateApp(
     isPublic: app.isPublic,
     isResourceServer: app.isResourceServer,
     tokenEndpointAuthMethod: app.tokenEndpointAuthMethod,
+    ownerId,
     createdVia: 'console',
   })
-  const ownerId = changes.ownerId === undefined ? app.ownerId : changes.ownerId
   const owner = ownerId === null ? undefined : await findUserById(deps.db, ownerId)
   if (ownerId !== null && !owner) throw new AppValidationError('owner', `No user has the id "${ownerId}"`)
   const workspaceId = changes.workspaceId === undefined ? app.workspaceId : changes.workspaceId

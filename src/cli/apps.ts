@@ -47,6 +47,8 @@ export function appCommands(): Command {
         return announced
       })
       const { app, clientSecret } = result
+      // On stderr, so --json output stays one document: the app exists, but every token request would fail.
+      if (app.scopes.length === 0) process.stderr.write('gatehouse: note: the app may ask for no scope at all (no --scope given), so no token can be issued to it; create it with --scope, e.g. --scope account\n')
       output(Boolean(options.json)).result(
         {
           client_id: app.clientId, ...(clientSecret ? { client_secret: clientSecret } : {}), name: app.name, public: app.isPublic,
@@ -140,7 +142,12 @@ async function userId(db: Parameters<typeof findUserByUsername>[0], username: st
 }
 
 export function seconds(value: string, option: string): number {
-  if (!/^\d+$/.test(value)) throw new BadRequestError(`${option} must be a whole number of seconds, got "${value}"`)
+  return wholeNumber(value, option, 'seconds')
+}
+
+/** An option that counts something (seconds, uses): digits only, or one line saying what it counts. */
+export function wholeNumber(value: string, option: string, unit: string): number {
+  if (!/^\d+$/.test(value)) throw new BadRequestError(`${option} must be a whole number of ${unit}, got "${value}"`)
   return Number(value)
 }
 

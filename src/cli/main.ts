@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { GatehouseError } from '../errors.js'
 import { databaseUnavailable, isConnectionRefusedBySettings, isSqliteError } from '../store/database.js'
@@ -8,8 +9,11 @@ import { registrationTokenCommand } from './registration-token.js'
 import { userCommands } from './users.js'
 import { workspaceCommands } from './workspaces.js'
 
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+
 const program = new Command('gatehouse')
   .description('Gatehouse: an OAuth 2.0 authorization server and gateway for platform APIs')
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride()
 

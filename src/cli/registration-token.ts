@@ -1,6 +1,6 @@
 import { Command } from 'commander'
 import { createRegistrationToken } from '../oauth/registration-tokens.js'
-import { seconds } from './apps.js'
+import { seconds, wholeNumber } from './apps.js'
 import { withDatabase } from './context.js'
 import { output } from './output.js'
 
@@ -12,7 +12,7 @@ export function registrationTokenCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (options: { expiresIn: string; uses: string; json?: boolean }) => {
       const expiresInSeconds = seconds(options.expiresIn, '--expires-in')
-      const uses = seconds(options.uses, '--uses')
+      const uses = wholeNumber(options.uses, '--uses', 'uses')
       const { token, expiresAt } = await withDatabase(({ db, clock, secrets }) => createRegistrationToken(db, clock, { expiresInSeconds, uses }, secrets))
       const until = new Date(expiresAt).toISOString()
       output(Boolean(options.json)).result({ registration_token: token, expires_at: until, uses }, () => [

@@ -2,7 +2,7 @@ import { Command } from 'commander'
 import { deleteUser, disableUser, enableUser, setAdministrator, type UserChange } from '../admin/accounts.service.js'
 import { BadRequestError } from '../errors.js'
 import { generatePassword } from '../domain/password.js'
-import { createUser, listUsers, toPublicUser } from '../users/users.service.js'
+import { createUser, listUsers, setPassword, toPublicUser } from '../users/users.service.js'
 import { withAccountAdmin } from './account-admin.js'
 import { readStdin, withDatabase } from './context.js'
 import { output, table } from './output.js'
@@ -27,6 +27,20 @@ export function userCommands(): Command {
       output(Boolean(options.json)).result({ ...user, ...(generated ? { password: generated } : {}) }, () => [
         `created ${user.isAdmin ? 'admin' : 'user'} ${user.username} (${user.id})`,
         ...(generated ? [`password: ${generated}  (shown once)`] : []),
+      ])
+    })
+
+  users
+    .command('set-password <username>')
+    .description("Set a user's password, read from standard input; every session of the account ends")
+    .requiredOption('--password-stdin', 'read the password from standard input (required: a password on the command line would stay in the shell history)')
+    .option('--json', 'print the result as JSON')
+    .action(async (username: string, options: { json?: boolean }) => {
+      const password = await readStdin()
+      if (password === '') throw new BadRequestError('No password on standard input')
+      const result = await withDatabase(({ db }) => setPassword(db, username, password))
+      output(Boolean(options.json)).result({ username: result.username, ended_sessions: result.endedSessions }, () => [
+        `set the password of ${result.username}; ${result.endedSessions} session(s) ended`,
       ])
     })
 

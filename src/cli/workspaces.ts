@@ -1,10 +1,10 @@
 import { Command } from 'commander'
 import { BadRequestError } from '../errors.js'
-import { createWorkspace } from '../platform/index.js'
+import { createWorkspace, listAllWorkspaces } from '../platform/index.js'
 import { findUserByUsername } from '../users/users.service.js'
 import type { Db } from '../store/database.js'
 import { withDatabase } from './context.js'
-import { output } from './output.js'
+import { output, table } from './output.js'
 
 export function workspaceCommands(): Command {
   const workspaces = new Command('workspace').description('Manage workspaces of the sample platform API')
@@ -33,6 +33,18 @@ export function workspaceCommands(): Command {
         ...(result.owners.length ? [`  owners:  ${result.owners.join(', ')}`] : []),
         ...(result.members.length ? [`  members: ${result.members.join(', ')}`] : []),
       ])
+    })
+
+  workspaces
+    .command('list')
+    .description('List workspaces with their owners and members')
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { json?: boolean }) => {
+      const rows = await withDatabase(({ db }) => listAllWorkspaces(db))
+      output(Boolean(options.json)).result(
+        rows.map((w) => ({ slug: w.slug, name: w.name, owners: w.owners, members: w.members, created_at: new Date(w.createdAt).toISOString() })),
+        () => table(rows.map((w) => ({ slug: w.slug, name: w.name, owners: w.owners.join(' '), members: w.members.join(' ') })), ['slug', 'name', 'owners', 'members']),
+      )
     })
 
   return workspaces

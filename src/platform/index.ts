@@ -4,7 +4,7 @@ import { issueRoutes } from './issues.routes.js'
 import { repositoryRoutes } from './repositories.routes.js'
 import { workspaceRoutes } from './workspaces.routes.js'
 
-export { createWorkspace } from './workspaces.service.js'
+export { createWorkspace, listAllWorkspaces } from './workspaces.service.js'
 export { createRepository } from './repositories.service.js'
 export { createIssue } from './issues.service.js'
 export type { Issue, PlatformUser, Repository, Workspace, WorkspaceRole } from './models.js'

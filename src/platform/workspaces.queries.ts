@@ -83,3 +83,18 @@ export async function existingUserIds(db: Db, ids: string[]): Promise<Set<string
 export function findUserById(db: Db, id: string) {
   return db.selectFrom('users').select(['id', 'username', 'display_name', 'created_at', 'disabled_at']).where('id', '=', id).executeTakeFirst()
 }
+
+/** Every workspace, by slug. */
+export function listAllWorkspaces(db: Db) {
+  return db.selectFrom('workspaces').selectAll().orderBy('slug').execute()
+}
+
+/** Every membership with the member's username, by username. */
+export function listAllMemberships(db: Db) {
+  return db
+    .selectFrom('workspace_members')
+    .innerJoin('users', 'users.id', 'workspace_members.user_id')
+    .select(['workspace_members.workspace_id', 'workspace_members.role', 'users.username'])
+    .orderBy('users.username')
+    .execute()
+}

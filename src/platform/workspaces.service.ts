@@ -40,6 +40,15 @@ export async function createWorkspace(db: Db, clock: Clock, input: NewWorkspace)
   return workspace
 }
 
+/** Every workspace with its owners' and other members' usernames, for operators (the CLI). */
+export async function listAllWorkspaces(db: Db): Promise<(Workspace & { owners: string[]; members: string[] })[]> {
+  const [workspaces, memberships] = await Promise.all([queries.listAllWorkspaces(db), queries.listAllMemberships(db)])
+  return workspaces.map((row) => {
+    const of = memberships.filter((m) => m.workspace_id === row.id)
+    return { ...toWorkspace(row), owners: of.filter((m) => m.role === 'owner').map((m) => m.username), members: of.filter((m) => m.role !== 'owner').map((m) => m.username) }
+  })
+}
+
 /** The caller's own user. */
 export async function getCurrentUser(db: Db, callerId: string): Promise<PlatformUser> {
   const user = await queries.findUserById(db, callerId)

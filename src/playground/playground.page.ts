@@ -10,6 +10,8 @@ export interface PlaygroundPageInput {
   client: PlaygroundClient
   offered: readonly ScopeDefinition[]
   walk: Walk | undefined
+  /** The walk's tokens are another account's (`walkSeenBy`): steps 4–8 say so instead. */
+  tokensHidden?: boolean
   /** Signed in: the forms of steps 4–8 (they carry the session's CSRF token). */
   account: HeaderAccount | undefined
   /** Something that went wrong, shown at the top. */
@@ -51,7 +53,7 @@ ${requestStep(input, 7, 'Introspect a token', 'introspect', html`<p>An app, or a
   walk?.accessToken ? actionForm(input, '/playground/introspect', [['Introspect the access token', 'access_token'], ['Introspect the refresh token', 'refresh_token']]) : undefined, tokensNeeded(walk))}
 ${requestStep(input, 8, 'Revoke', 'revoke', html`<p>An app revokes its tokens when the person disconnects it (RFC 7009). Revoking the refresh token ends the grant: its access tokens stop working too. Call the API or introspect again to see.</p>`,
   walk?.accessToken ? actionForm(input, '/playground/revoke', [['Revoke the refresh token', 'refresh_token'], ['Revoke the access token', 'access_token']]) : undefined, tokensNeeded(walk))}
-${walk ? html`<p class="muted"><a href="#step-1">Start over</a> with a new authorization request in step 1.</p>` : ''}
+${walk ? html`<p class="muted"><a href="#start-over">Start over</a> with a new authorization request in step 1.</p>` : ''}
 </div>`,
     input.account,
     { wide: true },
@@ -60,15 +62,16 @@ ${walk ? html`<p class="muted"><a href="#step-1">Start over</a> with a new autho
 
 function stepOne({ offered, walk, scopeForm, client }: PlaygroundPageInput): SafeHtml {
   const chosen = scopeForm?.chosen ?? walk?.scope ?? DEFAULT_SCOPES
-  return step(1, 'Build the authorization URL', walk !== undefined, html`<p>The app sends the browser to Gatehouse with what it wants. With it go a fresh <code>state</code>, to recognise the answer, and a PKCE <code>code_challenge</code>: the SHA-256 of a random <code>code_verifier</code> the app keeps to itself until step 4.</p>
-<form method="get" action="/playground/start" class="stack">
+  const form = html`<form method="get" action="/playground/start" class="stack">
 <fieldset${scopeForm ? html` aria-describedby="scope-error"` : ''}>
 <legend>Scopes to ask for</legend>
 ${scopeForm ? html`<p class="field-error" id="scope-error">${scopeForm.error}</p>` : ''}
 ${offered.map((scope) => html`<label class="checkbox"><input type="checkbox" name="scope" value="${scope.name}"${chosen.includes(scope.name) ? html` checked` : ''}><span><code>${scope.name}</code> <span class="hint">${scope.description}</span></span></label>\n`)}
 </fieldset>
 <div class="form-actions"><button type="submit" class="${walk ? 'secondary' : 'primary'}"${client.ok ? '' : html` disabled`}>${walk ? 'Build a new authorization URL' : 'Build the authorization URL'}</button></div>
-</form>
+</form>`
+  return step(1, 'Build the authorization URL', walk !== undefined, html`<p>The app sends the browser to Gatehouse with what it wants. With it go a fresh <code>state</code>, to recognise the answer, and a PKCE <code>code_challenge</code>: the SHA-256 of a random <code>code_verifier</code> the app keeps to itself until step 4.</p>
+${walk && !scopeForm ? '' : form}
 ${walk ? html`<dl class="facts">
 <dt>state</dt><dd><code>${walk.state}</code></dd>
 <dt>code_verifier</dt><dd><code>${walk.codeVerifier}</code> <span class="hint">kept by the playground until step 4</span></dd>
@@ -76,7 +79,11 @@ ${walk ? html`<dl class="facts">
 <dt>code_challenge_method</dt><dd><code>S256</code></dd>
 </dl>
 <h3>The authorization URL</h3>
-<pre class="http"><code>${readableUrl(walk.authorizationUrl)}</code></pre>` : ''}`)
+<pre class="http"><code>${readableUrl(walk.authorizationUrl)}</code></pre>
+${scopeForm ? '' : html`<details class="start-over" id="start-over">
+<summary>Start over with a new authorization request</summary>
+${form}
+</details>`}` : ''}`)
 }
 
 function stepThree({ walk, issuer }: PlaygroundPageInput): SafeHtml {
@@ -93,6 +100,8 @@ Host: ${new URL(issuer).host}</code></pre>
 ${callback.error ? html`<p class="notice warn">No code: <code>${callback.error}</code>${callback.errorDescription ? html` (${callback.errorDescription})` : ''}. Build a new authorization URL in step 1 to try again.</p>` : ''}`)
 }
 
+const signInToGoOn = html`<p class="muted">You are signed out. <a href="/login?return_to=%2Fplayground">Sign in</a> to go on.</p>`
+
 function requestStep(
   input: PlaygroundPageInput,
   number: number,
@@ -102,6 +111,11 @@ function requestStep(
   action: SafeHtml | undefined,
   notYet: string | undefined,
 ): SafeHtml {
+  if (input.tokensHidden) {
+    const signIn = input.account ? html`Sign in as that account` : html`<a href="/login?return_to=%2Fplayground">Sign in</a> as that account`
+    return step(number, title, false, html`${explanation}
+<p class="muted">This walk-through's code and tokens belong to the account that allowed. ${signIn} to go on, or start over in step 1.</p>`)
+  }
   const exchange = input.walk?.exchanges[key]
   return step(number, title, exchange !== undefined, html`${explanation}
 ${action ?? (notYet && !exchange ? waiting(notYet) : '')}
@@ -118,7 +132,7 @@ ${body}
 
 /** The step's buttons; signed out, a link to sign in instead (the forms carry the session's CSRF token). */
 function actionForm({ account }: PlaygroundPageInput, action: string, buttons: [label: string, token: string | undefined][]): SafeHtml {
-  if (!account) return html`<p class="muted">You are signed out. <a href="/login?return_to=%2Fplayground">Sign in</a> to go on.</p>`
+  if (!account) return signInToGoOn
   return html`<form method="post" action="${action}" class="form-actions">
 ${csrfField(account.csrfToken)}
 ${buttons.map(([label, token], i) => html`<button type="submit" class="${i === 0 ? 'primary' : 'secondary'}"${token ? html` name="token" value="${token}"` : ''}>${label}</button>\n`)}</form>`

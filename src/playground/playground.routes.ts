@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { headerAccount, readCookie, sendPage, verifyCsrf, writeCookie } from '../web/index.js'
+import { currentUser, headerAccount, readCookie, sendPage, verifyCsrf, writeCookie } from '../web/index.js'
 import { playgroundPage, type PlaygroundPageInput } from './playground.page.js'
 import { ensurePlaygroundClient, type PlaygroundClientDeps } from './playground-client.js'
 import {
@@ -12,7 +12,7 @@ import {
   type StartQuery,
   type TokenActionBody,
 } from './playground.schemas.js'
-import { callApi, exchangeCode, introspect, offeredScopes, receiveCallback, refresh, revoke, startWalk, StepNotReady } from './playground.service.js'
+import { callApi, exchangeCode, introspect, offeredScopes, receiveCallback, refresh, revoke, startWalk, StepNotReady, walkSeenBy } from './playground.service.js'
 import { WALK_COOKIE_MAX_AGE_SECONDS, Walks, type Walk } from './walks.js'
 
 const page = { errorFormat: 'page' } as const
@@ -31,7 +31,8 @@ export async function playgroundRoutes(server: FastifyInstance): Promise<void> {
   const render = async (request: FastifyRequest, reply: FastifyReply, extra: Partial<PlaygroundPageInput> = {}, status = 200) => {
     const client = await ensurePlaygroundClient(clientDeps)
     const offered = client.ok ? offeredScopes(client.app, clientDeps.catalogue) : []
-    const input: PlaygroundPageInput = { issuer, client, offered, walk: walkOf(request), account: await headerAccount(request), ...extra }
+    const { walk, tokensHidden } = walkSeenBy(walkOf(request), (await currentUser(request))?.id)
+    const input: PlaygroundPageInput = { issuer, client, offered, walk, tokensHidden, account: await headerAccount(request), ...extra }
     return sendPage(reply, playgroundPage(input), status)
   }
 
@@ -51,7 +52,7 @@ export async function playgroundRoutes(server: FastifyInstance): Promise<void> {
 
   server.get<{ Querystring: CallbackQuery }>('/playground/callback', { schema: callbackSchema, config: page }, async (request, reply) => {
     const key = readCookie(request, 'playground')
-    const answered = receiveCallback(issuer, walkOf(request), request.query)
+    const answered = receiveCallback(issuer, walkOf(request), request.query, (await currentUser(request))?.id)
     if ('problem' in answered) return render(request, reply, { notice: answered.problem }, 400)
     walks.save(key!, answered, clock.now())
     return reply.header('cache-control', 'no-store').redirect('/playground#step-3', 303)
@@ -63,8 +64,13 @@ export async function playgroundRoutes(server: FastifyInstance): Promise<void> {
       const key = readCookie(request, 'playground')
       const walk = walkOf(request)
       if (!walk || key === undefined) return render(request, reply, { notice: 'This browser has no walk-through in progress: it may have expired (after an hour) or the server restarted. Build a new authorization URL in step 1.' }, 409)
+      const user = await currentUser(request)
+      if (!user) return render(request, reply, { notice: 'Your sign-in has ended: sign in again to go on.' }, 409)
+      if (walk.ownerId !== undefined && walk.ownerId !== user.id) {
+        return render(request, reply, { notice: 'The tokens of this walk-through belong to another account. Sign in as that account to go on, or start over in step 1.' }, 409)
+      }
       try {
-        walks.save(key, await run(walk, request.body), clock.now())
+        walks.save(key, await run({ ...walk, ownerId: user.id }, request.body), clock.now())
       } catch (error) {
         if (error instanceof StepNotReady) return render(request, reply, { notice: error.message }, 409)
         throw error

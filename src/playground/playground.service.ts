@@ -57,9 +57,10 @@ export interface CallbackQuery {
 /**
  * Step 3: what the browser brought back. A client must refuse an answer whose `state` is not the
  * one it sent (someone else's code, slipped into this browser), and should check `iss` (RFC 9207)
- * when it talks to several servers. A walk answers once.
+ * when it talks to several servers. A walk answers once, and belongs from then on to `userId`, the
+ * account signed in (the one that just allowed).
  */
-export function receiveCallback(issuer: string, walk: Walk | undefined, query: CallbackQuery): Walk | { problem: string } {
+export function receiveCallback(issuer: string, walk: Walk | undefined, query: CallbackQuery, userId: string | undefined): Walk | { problem: string } {
   if (!walk) return { problem: 'This browser has no authorization request waiting for an answer: it may have expired (after an hour) or the server restarted. Build a new one in step 1.' }
   if (query.state !== walk.state) {
     return { problem: "The state in this answer is not the one the playground sent, so it was refused: a client that accepted it could be handed someone else's code. Build a new authorization request in step 1." }
@@ -67,11 +68,22 @@ export function receiveCallback(issuer: string, walk: Walk | undefined, query: C
   if (walk.callback) return { problem: 'This authorization request was already answered; build a new one in step 1 to go again.' }
   const shown = Object.entries(query)
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-    .map(([name, value]): [string, string] => [name, name === 'code' ? partlyMasked(value) : value])
+    .map(([name, value]): [string, string] => [name, name === 'code' ? partlyMasked(value) : new URLSearchParams({ v: value }).toString().slice(2)])
   return {
     ...walk,
+    // Whoever just allowed: the code, and the tokens it turns into, are theirs.
+    ownerId: userId,
     callback: { query: shown, code: query.code, error: query.error, errorDescription: query.error_description, issMatches: query.iss === issuer },
   }
+}
+
+/**
+ * The walk as `userId` may see it. Its tokens are its owner's: on a shared browser, whoever signs in
+ * next (or nobody, after signing out) sees the steps but neither the tokens nor the answers that hold them.
+ */
+export function walkSeenBy(walk: Walk | undefined, userId: string | undefined): { walk: Walk | undefined; tokensHidden: boolean } {
+  if (!walk || walk.ownerId === undefined || walk.ownerId === userId) return { walk, tokensHidden: false }
+  return { walk: { ...walk, accessToken: undefined, refreshToken: undefined, exchanges: {} }, tokensHidden: true }
 }
 
 /** Step 4: the code and the code_verifier for tokens; a public client names itself with client_id alone. */

@@ -7,7 +7,7 @@ export type RequestStep = 'token' | 'api' | 'refresh' | 'introspect' | 'revoke'
 
 /** What came back to the callback (step 3), as the playground checked it. */
 export interface CallbackResult {
-  /** The query as received, with the code partly masked. */
+  /** The query as received (percent-encoded), with the code partly masked. */
   query: [string, string][]
   code?: string
   error?: string
@@ -29,6 +29,8 @@ export interface Walk {
   callback?: CallbackResult
   accessToken?: string
   refreshToken?: string
+  /** The account that allowed (signed in at the callback, else at the first step after): the code and tokens are its, shown to it alone. */
+  ownerId?: string
   exchanges: Partial<Record<RequestStep, Exchange>>
 }
 

@@ -3,8 +3,8 @@ import type { onRequestHookHandler } from 'fastify'
 /**
  * Security headers for JSON responses, after the OWASP REST Security Cheat
  * Sheet: the API and the OAuth endpoints answer data, not pages, so they need
- * these few rather than helmet's page-oriented set (and HSTS reaches the host
- * through the pages). A proxied upstream may override `cache-control`; the rest
+ * these few rather than helmet's page-oriented set (and HSTS, for an https
+ * issuer, reaches the host through the pages). A proxied upstream may override `cache-control`; the rest
  * it may not (gateway/api-headers.ts).
  */
 export const API_RESPONSE_HEADERS = {

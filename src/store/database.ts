@@ -1,7 +1,7 @@
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationResultSet } from 'kysely'
 import pg from 'pg'
-import { ServiceUnavailableError } from '../errors.js'
+import { ConfigError, ServiceUnavailableError } from '../errors.js'
 import { ensureDatabaseFolder } from './embedded-database.js'
 import { migrations } from './migrations/index.js'
 import type { Database } from './schema.js'
@@ -33,9 +33,23 @@ export const CONNECT_TIMEOUT_MS = 2000
 export function openStore(databaseUrl: string, options: StoreOptions = {}): Store {
   if (databaseUrl.startsWith('sqlite:')) {
     ensureDatabaseFolder(databaseUrl)
-    return openSqlite(databaseUrl.slice('sqlite:'.length))
+    const path = databaseUrl.slice('sqlite:'.length)
+    try {
+      return openSqlite(path)
+    } catch (error) {
+      if (!isUnusableSqliteFile(error)) throw error
+      throw new ConfigError(`DATABASE_URL names ${path}, which cannot be used as a SQLite database (${(error as Error).message})`)
+    }
   }
   return openPostgres(databaseUrl, options)
+}
+
+// At open, these say the file itself is wrong (not a database, not readable or writable), not that it is busy.
+const UNUSABLE_SQLITE_FILE = new Set(['SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'SQLITE_PERM', 'SQLITE_READONLY', 'SQLITE_CORRUPT', 'SQLITE_AUTH'])
+
+function isUnusableSqliteFile(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'string' && UNUSABLE_SQLITE_FILE.has(code.split('_', 2).join('_'))
 }
 
 function openSqlite(path: string): Store {

@@ -50,8 +50,10 @@ export async function countOtherActiveAdmins(db: Db, exceptId: string): Promise<
   return Number(row.count)
 }
 
-export async function deleteUserSessions(db: Db, userId: string): Promise<void> {
-  await db.deleteFrom('sessions').where('user_id', '=', userId).execute()
+/** Ends every session of the user; how many there were. */
+export async function deleteUserSessions(db: Db, userId: string): Promise<number> {
+  const [result] = await db.deleteFrom('sessions').where('user_id', '=', userId).execute()
+  return Number(result?.numDeletedRows ?? 0)
 }
 
 /** The workspaces `userId` belongs to, with how many others belong and own each. */

@@ -1,7 +1,7 @@
 import { newId } from '../domain/ids.js'
 import { hashPassword, verifyPassword } from '../domain/password.js'
 import type { Clock } from '../domain/clock.js'
-import { BadRequestError, ConflictError } from '../errors.js'
+import { BadRequestError, ConflictError, NotFoundError } from '../errors.js'
 import { inTransaction, isUniqueViolation, type Db } from '../store/database.js'
 import type { User } from '../store/schema.js'
 import * as queries from './users.queries.js'
@@ -134,6 +134,23 @@ export async function changePassword<T>(
   return inTransaction(db, async (trx) => {
     await queries.setUserPasswordHash(trx, user.id, passwordHash)
     return alongside(trx, user)
+  })
+}
+
+/**
+ * An operator sets a user's password (the user forgot it, or it leaked): checked like a chosen one,
+ * and every session of the account ends, so whoever signed in with the old password is signed out.
+ */
+export async function setPassword(db: Db, username: string, newPassword: string): Promise<{ username: string; endedSessions: number }> {
+  const weak = passwordProblem(newPassword)
+  if (weak) throw new UserInputError('password', weak)
+  const user = await queries.findUserByUsername(db, username)
+  if (!user) throw new NotFoundError(`No user named "${username}"`)
+  // Hashed before the transaction opens: SQLite's writer lock should not wait for scrypt.
+  const passwordHash = await hashPassword(newPassword)
+  return inTransaction(db, async (trx) => {
+    await queries.setUserPasswordHash(trx, user.id, passwordHash)
+    return { username: user.username, endedSessions: await queries.deleteUserSessions(trx, user.id) }
   })
 }
 

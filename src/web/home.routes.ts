@@ -10,7 +10,7 @@ export async function homeRoutes(server: FastifyInstance): Promise<void> {
     const user = await currentUser(request)
     const account = await headerAccount(request)
     // The playground is its own plugin, served only where the deployment turns it on.
-    const playgroundPath = server.hasRoute({ method: 'GET', url: PLAYGROUND_PATH }) ? PLAYGROUND_PATH : undefined
+    const playgroundPath = server.config.playground ? PLAYGROUND_PATH : undefined
     if (!user || !account) return sendPage(reply, homePage(undefined, { playgroundPath }))
     return sendPage(
       reply,

@@ -82,6 +82,11 @@ test('users: the list, a disable through the row menu, creating a user and the p
     await assertAccessible(page, 'create user, with errors')
     await screenshotBothWidths(page, 'admin-create-user-errors')
 
+    assert.equal(await page.locator('#password').isVisible(), false, 'no password field while one is to be generated')
+    await page.getByLabel('Set a password').check()
+    assert.equal(await page.locator('#password').isVisible(), true)
+    await page.getByLabel('Generate a password').check()
+
     await page.getByLabel('Username').fill('linus')
     await page.getByLabel('Display name').fill('Linus Torvalds')
     await page.getByRole('button', { name: 'Create user' }).click()

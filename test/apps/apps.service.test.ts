@@ -24,13 +24,15 @@ async function rejects(promise: Promise<unknown>, field: string, pattern: RegExp
   })
 }
 
-test('a confidential app gets a readable client_id, a secret stored only as a hash, and the default grants', async () => {
+test('a confidential app gets a readable client_id, a secret stored only as a hash, and the default grants (client_credentials only with an owner to act as)', async () => {
   const t = await startTestApp()
   try {
-    const { app, clientSecret } = await create(t, { scopes: ['account'] })
+    const owner = await createUser(t.app.db, t.app.clock, { username: 'owner', password: 'correct horse battery' })
+    const { app, clientSecret } = await create(t, { scopes: ['account'], ownerId: owner.id })
     assert.match(app.clientId, /^[0-9A-Za-z]{20}$/)
     assert.match(clientSecret!, /^gth_cs_/)
     assert.deepEqual(app.grantTypes, ['authorization_code', 'refresh_token', 'client_credentials'])
+    assert.deepEqual((await create(t, { scopes: ['account'] })).app.grantTypes, ['authorization_code', 'refresh_token'], 'no owner, no client_credentials by default')
     assert.equal(app.isPublic, false)
     assert.equal(app.tokenEndpointAuthMethod, 'client_secret_basic')
     assert.deepEqual(app.scopes, ['account'])
@@ -76,8 +78,11 @@ test('the app rules: name, grants, public clients and redirect URIs', async () =
     await rejects(create(t, { grantTypes: [] }), 'grant_types', /at least one/)
     await rejects(create(t, { redirectUris: [] }), 'redirect_uris', /at least one redirect URI/)
     await rejects(create(t, { ownerId: 'no-such-user' }), 'owner', /no-such-user/)
+    // Client-credentials tokens act as the owner: an app without one cannot be given the grant.
+    await rejects(create(t, { redirectUris: [], grantTypes: ['client_credentials'] }), 'grant_types', /needs an owner/)
     // Without the code grant, no redirect URI is needed.
-    assert.deepEqual((await create(t, { redirectUris: [], grantTypes: ['client_credentials'] })).app.grantTypes, ['client_credentials'])
+    const owner = await createUser(t.app.db, t.app.clock, { username: 'owner', password: 'correct horse battery' })
+    assert.deepEqual((await create(t, { redirectUris: [], grantTypes: ['client_credentials'], ownerId: owner.id })).app.grantTypes, ['client_credentials'])
     // The password grant only when asked for.
     assert.deepEqual((await create(t, { grantTypes: ['password', 'refresh_token'], redirectUris: [] })).app.grantTypes, ['password', 'refresh_token'])
   } finally {
@@ -174,7 +179,8 @@ test('a resource server must be a confidential app', async () => {
       createApp(t.app.db, t.app.clock, t.app.apiDescription.scopes, { name: 'RS', isPublic: true, isResourceServer: true, redirectUris: ['https://rs.example/cb'], createdVia: 'cli' }, t.app.secrets),
       /resource server .* confidential/,
     )
-    const { app } = await createApp(t.app.db, t.app.clock, t.app.apiDescription.scopes, { name: 'RS', isResourceServer: true, grantTypes: ['client_credentials'], createdVia: 'cli' }, t.app.secrets)
+    const owner = await createUser(t.app.db, t.app.clock, { username: 'owner', password: 'correct horse battery' })
+    const { app } = await createApp(t.app.db, t.app.clock, t.app.apiDescription.scopes, { name: 'RS', isResourceServer: true, grantTypes: ['client_credentials'], ownerId: owner.id, createdVia: 'cli' }, t.app.secrets)
     assert.equal(app.isResourceServer, true)
     assert.equal((await getApp(t.app.db, app.clientId)).isResourceServer, true)
   } finally {

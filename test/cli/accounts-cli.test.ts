@@ -54,7 +54,8 @@ test('refusals and unknown names are one readable line and exit code 1', async (
 })
 
 test('app create --resource-server, then app disable, enable and delete', async () => {
-  const created = await cli(['app', 'create', '--name', 'Orders API', '--grant', 'client_credentials', '--resource-server', '--json'])
+  assert.equal((await cli(['user', 'add', 'orders-team'])).code, 0)
+  const created = await cli(['app', 'create', '--name', 'Orders API', '--grant', 'client_credentials', '--owner', 'orders-team', '--resource-server', '--json'])
   assert.equal(created.code, 0, created.stderr)
   assert.equal(created.json().resource_server, true)
   const clientId = created.json().client_id as string

@@ -19,7 +19,7 @@ async function cli(args: string[]) {
 }
 
 test('app verify and unverify, with --json and for people; verifying again keeps the first date', async () => {
-  const created = await cli(['app', 'create', '--name', 'Issue Sync', '--grant', 'client_credentials', '--json'])
+  const created = await cli(['app', 'create', '--name', 'Issue Sync', '--redirect-uri', 'https://sync.example/callback', '--scope', 'account', '--json'])
   assert.equal(created.code, 0, created.stderr)
   const clientId = created.json().client_id as string
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -43,6 +43,20 @@ test('regression: a SQLite path whose folder is missing fails in one line naming
       const result = await runCli(command, { DATABASE_URL: `sqlite:${join(missing, 'gatehouse.db')}`, GATEHOUSE_SEED_DEMO: 'false', GATEHOUSE_LOG_LEVEL: 'warn' })
       assertOneLine(result, new RegExp(`^gatehouse: DATABASE_URL names ${join(missing, 'gatehouse.db')}, but the folder ${missing} does not exist`, 'm'), command.join(' '))
       assert.equal(existsSync(join(dir, 'no')), false, `${command.join(' ')} created folders`)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('a SQLite path naming a file that is not a database is one line naming DATABASE_URL', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'))
+  try {
+    const file = join(dir, 'notes.txt')
+    writeFileSync(file, 'not a database\n')
+    for (const command of [['migrate'], ['user', 'list']]) {
+      const result = await runCli(command, { DATABASE_URL: `sqlite:${file}` })
+      assertOneLine(result, new RegExp(`^gatehouse: DATABASE_URL names ${file}, which cannot be used as a SQLite database \\(file is not a database\\)$`, 'm'), command.join(' '))
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })

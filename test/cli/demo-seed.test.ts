@@ -79,6 +79,21 @@ test('the playground is on by default exactly where the demo would be seeded; GA
   assert.throws(() => loadConfig({ GATEHOUSE_PLAYGROUND: 'sometimes' }), /GATEHOUSE_PLAYGROUND must be true or false/)
 })
 
+test('serve on loopback serves the playground on the embedded database, and says where; on PostgreSQL it is off', async () => {
+  const database = await createTestDatabase()
+  const port = await freePort()
+  const server = await startServerProcess({ ...database.env, PORT: String(port), GATEHOUSE_RATE_LIMIT: '0' })
+  try {
+    const expected = database.dialect === 'sqlite'
+    const line = server.output().split('\n').find((l) => l.startsWith('  playground '))
+    assert.equal(line, expected ? `  playground http://127.0.0.1:${port}/playground  (the authorization-code flow, step by step)` : undefined, server.output())
+    assert.equal((await fetch(`http://127.0.0.1:${port}/playground`)).status, expected ? 200 : 404)
+  } finally {
+    await server.stop()
+    await database.drop()
+  }
+})
+
 test('serve beyond loopback with GATEHOUSE_SEED_DEMO=true starts without the demo and says why in one line', async () => {
   const database = await createTestDatabase()
   const server = await startServerProcess({ ...database.env, HOST: '0.0.0.0', PORT: String(await freePort()), GATEHOUSE_SEED_DEMO: 'true', GATEHOUSE_RATE_LIMIT: '0' })

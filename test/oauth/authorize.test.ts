@@ -574,7 +574,8 @@ test('prompt=login forces a sign-in despite a live session; afterwards the autho
     method: 'POST',
     url: '/login',
     cookies: browser,
-    ...form({ username: 'ada', password: 'correct horse battery', csrf_token: hiddenField(loginPage.body, 'csrf_token'), return_to: hiddenField(loginPage.body, 'return_to') }),
+    // The sign-in form's token, not the header's sign-out form (the browser is still signed in).
+    ...form({ username: 'ada', password: 'correct horse battery', csrf_token: hiddenField(loginPage.body.slice(loginPage.body.indexOf('action="/login"')), 'csrf_token'), return_to: hiddenField(loginPage.body, 'return_to') }),
   })
   assert.equal(signedIn.statusCode, 303)
   cookiesFrom(signedIn, browser)

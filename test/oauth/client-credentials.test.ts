@@ -42,10 +42,12 @@ test('client_credentials honours a narrower scope and refuses one outside the ap
   }
 })
 
-test('client_credentials for an app without an owner is unauthorized_client with a clear description', async () => {
+test('client_credentials for an app left without an owner (its owner deleted) is unauthorized_client with a clear description', async () => {
   const t = await startTestApp()
   try {
-    const client = await addClient(t.app)
+    const client = await addClient(t.app, { ownerId: await addUser(t.app), grantTypes: ['client_credentials'], redirectUris: [] })
+    // What `user delete` leaves behind: the app stays, without an owner.
+    await t.app.db.updateTable('apps').set({ owner_id: null }).where('id', '=', client.app.id).execute()
     const response = await asClient(t.app, client, '/oauth/token', { grant_type: 'client_credentials' })
     assert.equal(response.statusCode, 400)
     assert.equal(response.json().error, 'unauthorized_client')

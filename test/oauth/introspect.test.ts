@@ -97,7 +97,7 @@ test('introspection needs client authentication and a token', async () => {
 test('a resource server may introspect any access token (RFC 7662 §1), but not other apps\' refresh tokens', async () => {
   const { t, userId, client, tokens } = await signedIn()
   try {
-    const resourceServer = await addClient(t.app, { name: 'Orders API', isResourceServer: true, grantTypes: ['client_credentials'], redirectUris: [] })
+    const resourceServer = await addClient(t.app, { name: 'Orders API', isResourceServer: true, grantTypes: ['client_credentials'], redirectUris: [], ownerId: userId })
     const body = (await asClient(t.app, resourceServer, '/oauth/introspect', { token: tokens.access_token })).json()
     assert.equal(body.active, true)
     assert.equal(body.client_id, client.app.clientId, 'the token\'s app, not the introspecting one')
@@ -112,9 +112,9 @@ test('a resource server may introspect any access token (RFC 7662 §1), but not 
 })
 
 test('an app that is not a resource server still sees only its own tokens', async () => {
-  const { t, tokens } = await signedIn()
+  const { t, userId, tokens } = await signedIn()
   try {
-    const other = await addClient(t.app, { name: 'Other', grantTypes: ['client_credentials'], redirectUris: [] })
+    const other = await addClient(t.app, { name: 'Other', grantTypes: ['client_credentials'], redirectUris: [], ownerId: userId })
     assert.equal(other.app.isResourceServer, false)
     assert.deepEqual((await asClient(t.app, other, '/oauth/introspect', { token: tokens.access_token })).json(), { active: false })
   } finally {

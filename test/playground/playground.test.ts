@@ -268,9 +268,42 @@ test('signed out after the callback, the steps ask to sign in instead of showing
   const out = await w.post('/logout', { csrf_token: await signedInCsrf(t.app, w.jar) })
   assert.equal(out.statusCode, 303)
   const page = (await w.get('/playground')).body
-  assert.match(stepOf(page, 4), /You are signed out\. <a href="\/login\?return_to=%2Fplayground">Sign in<\/a> to go on\./)
+  assert.match(stepOf(page, 4), /This walk-through's code and tokens belong to the account that allowed\. <a href="\/login\?return_to=%2Fplayground">Sign in<\/a> as that account to go on/)
   assert.doesNotMatch(page, /<form method="post"/)
   assert.match(stepOf(page, 3), /<span class="badge ok">Done<\/span>/, 'the walk-through is still there')
+})
+
+test('on a shared browser, tokens are shown only to the account they were issued to', async () => {
+  const w = await walkToCallback(['account'])
+  const exchanged = await w.act('/playground/token')
+  const tokens = JSON.parse(shown(exchanged, 4).response.split('\n\n')[1]) as { access_token: string; refresh_token: string }
+
+  const out = await w.post('/logout', { csrf_token: await signedInCsrf(t.app, w.jar) })
+  assert.equal(out.statusCode, 303)
+  const signedOut = (await w.get('/playground')).body
+  assert.ok(!signedOut.includes(tokens.access_token) && !signedOut.includes(tokens.refresh_token.slice(0, 20)), 'no token once signed out')
+  assert.match(stepOf(signedOut, 5), /This walk-through's code and tokens belong to the account that allowed\. <a href="\/login\?return_to=%2Fplayground">Sign in<\/a> as that account to go on/)
+
+  await insertUser(t.app, 'bob')
+  const bob = await signIn(t.app, 'bob')
+  Object.assign(w.jar, bob)
+  const asBob = (await w.get('/playground')).body
+  assert.ok(!asBob.includes(tokens.access_token), 'not to the next account either')
+  assert.doesNotMatch(asBob, /<form method="post"/)
+  const refused = await w.post('/playground/api', { csrf_token: await signedInCsrf(t.app, w.jar) })
+  assert.equal(refused.statusCode, 409)
+  assert.match(refused.body, /The tokens of this walk-through belong to another account/)
+  assert.ok(!refused.body.includes(tokens.access_token))
+})
+
+test("on a shared browser, a code that came back for one account cannot be exchanged by the next", async () => {
+  const w = await walkToCallback(['account'])
+  await w.post('/logout', { csrf_token: await signedInCsrf(t.app, w.jar) })
+  await insertUser(t.app, 'carol')
+  Object.assign(w.jar, await signIn(t.app, 'carol'))
+  const refused = await w.post('/playground/token', { csrf_token: await signedInCsrf(t.app, w.jar) })
+  assert.equal(refused.statusCode, 409)
+  assert.match(refused.body, /belong to another account/)
 })
 
 test('an existing playground app registered for another issuer is pointed at this one; a disabled one is left disabled, and the page says so', async () => {

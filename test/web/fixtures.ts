@@ -85,7 +85,8 @@ export function cookiesFrom(response: LightMyRequestResponse, jar: Record<string
 export async function csrfFor(app: FastifyInstance, jar: Record<string, string> = {}): Promise<{ jar: Record<string, string>; token: string }> {
   const page = await app.inject({ method: 'GET', url: '/login', cookies: jar })
   cookiesFrom(page, jar)
-  return { jar, token: hiddenField(page.body, 'csrf_token') }
+  // The sign-in form's own token: a signed-in browser's page also has the header's sign-out form.
+  return { jar, token: hiddenField(page.body.slice(page.body.indexOf('<form method="post" action="/login"')), 'csrf_token') }
 }
 
 export function hiddenField(body: string, name: string): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { assertAccessible, launchBrowser, newContext, screenshotBothWidths } from '../support/browser.js'
-import { insertUser, PASSWORD, startWebApp } from './fixtures.js'
+import { insertUser, PASSWORD, signIn, startWebApp } from './fixtures.js'
 
 test('the signed-in home page is a landing with the settings groups, and passes axe-core', async () => {
   const t = await startWebApp({}, { listen: true })
@@ -31,5 +31,20 @@ test('the signed-in home page is a landing with the settings groups, and passes 
   } finally {
     await browser.close()
     await t.close()
+  }
+})
+
+test('the signed-in home page links to the playground exactly when the deployment serves it', async () => {
+  for (const playground of [true, false]) {
+    const t = await startWebApp({ playground })
+    try {
+      await insertUser(t.app)
+      const jar = await signIn(t.app)
+      const body = (await t.app.inject({ method: 'GET', url: '/', cookies: jar })).body
+      assert.equal(body.includes('<a href="/playground">Open the playground</a>'), playground, `playground ${playground}`)
+      assert.equal((await t.app.inject({ method: 'GET', url: '/playground', cookies: jar })).statusCode === 404, !playground)
+    } finally {
+      await t.close()
+    }
   }
 })
