@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { adminPages } from './admin/index.js'
+import { consumerPages } from './consumers/index.js'
 import { connectKeys } from './apps/connect-keys.routes.js'
 import { core, type CoreOptions } from './core.js'
 import { fastifyTrustProxy } from './domain/proxy-trust.js'
@@ -45,6 +46,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   // The settings area's navigation, before the capabilities that add their pages to it.
   await server.register(settingsShell)
   await server.register(web, { appSignedInFor: (returnTo: string) => appSignedInFor(server.db, returnTo) })
+  await server.register(consumerPages)
   await server.register(adminPages)
   await server.register(oauth)
   await server.register(playground)

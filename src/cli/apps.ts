@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import type { GrantType } from '../apps/app.js'
 import { deleteApp, disableApp, enableApp, rotateAppSecret, setAppVerified, type AppChange } from '../admin/accounts.service.js'
-import { createApp, listApps } from '../apps/apps.service.js'
+import { createApp, listApps, updateApp } from '../apps/apps.service.js'
 import { BadRequestError } from '../errors.js'
 import { loadApiDescription } from '../gateway/api-description.js'
 import { sampleOpenApiDocument } from '../platform/openapi.js'
@@ -95,6 +95,37 @@ export function appCommands(): Command {
         const result = await withAccountAdmin((deps) => run(deps, clientId))
         output(Boolean(options.json)).result(appChangeJson(result), () => [appChangeLine(result)])
       })
+  apps
+    .command('update <client_id>')
+    .description('Change an app\'s settings, checked by the same rules as a new app; options left out stay as they are')
+    .option('--name <name>', 'the name users see on the consent page')
+    .option('--redirect-uri <uri...>', 'the allowed redirect URIs (replaces the list)')
+    .option('--scope <scope...>', 'the scopes the app may ask for (replaces the list)')
+    .option('--owner <username>', 'the user the app belongs to; client-credentials tokens act as this user')
+    .option('--homepage <url>', 'the app\'s homepage, shown on the consent page ("" removes it)')
+    .option('--description <text>', 'what the app does, shown on the consent page')
+    .option('--json', 'print the result as JSON')
+    .action(async (clientId: string, options: { name?: string; redirectUri?: string[]; scope?: string[]; owner?: string; homepage?: string; description?: string; json?: boolean }) => {
+      const result = await withAccountAdmin(async ({ db, clock, revocations }, { config }) => {
+        const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
+        return updateApp({ db, clock, notices: revocations }, scopes, clientId, {
+          name: options.name,
+          description: options.description,
+          redirectUris: options.redirectUri,
+          homepageUrl: options.homepage,
+          scopes: options.scope,
+          ownerId: options.owner === undefined ? undefined : await userId(db, options.owner),
+        })
+      })
+      const shown = (value: string | string[] | null) => (value === null ? '(none)' : Array.isArray(value) ? value.join(' ') || '(none)' : value)
+      output(Boolean(options.json)).result(
+        { client_id: clientId, changed: result.changed.map((c) => ({ field: c.field, from: c.from, to: c.to })), widened_scopes: result.widenedScopes },
+        () => result.changed.length === 0
+          ? [`app ${clientId}: nothing changed`]
+          : [`updated app "${result.app.name}" (${clientId})`, ...result.changed.map((c) => `${c.field.padEnd(14)} ${shown(c.from)} → ${shown(c.to)}`)],
+      )
+    })
+
   change('disable', 'Disable an app: it can no longer authenticate, and every grant and token it holds is revoked, on every server within a second', disableApp)
   change('enable', 'Enable a disabled app again; the tokens revoked when it was disabled stay revoked', enableApp)
   change('delete', 'Delete an app with its secrets, grants and tokens', deleteApp)

@@ -32,9 +32,9 @@ export function listPage(consumers: ConsumerRow[], csrf: string, notice?: string
 <p>${WHAT_A_CONSUMER_IS}</p>
 <p><a class="button primary" href="${CONSUMERS_PATH}/new">Add consumer</a></p>
 </div>`
-    : html`${flash(notice)}<div class="table-wrap">
+    : html`${flash(notice)}<div class="table-wrap console">
 <table class="consumers">
-<thead><tr><th scope="col">Name</th><th scope="col">Key</th><th scope="col" class="optional">Type</th><th scope="col" class="optional">Workspace</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
+<thead><tr><th scope="col">Name</th><th scope="col" class="hide-narrow">Key</th><th scope="col" class="hide-narrow">Type</th><th scope="col" class="hide-narrow">Workspace</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
 <tbody>
 ${consumers.map((c) => consumerRow(c, csrf))}</tbody>
 </table>
@@ -50,9 +50,9 @@ ${consumers.map((c) => consumerRow(c, csrf))}</tbody>
 function consumerRow({ app, workspace }: ConsumerRow, csrf: string): SafeHtml {
   return html`<tr>
 <td><a class="consumer-name" href="${consumerPath(app.clientId)}">${app.name}</a>${app.description ? html`<div class="muted truncate">${app.description}</div>` : ''}</td>
-<td><code>${app.clientId}</code></td>
-<td class="optional">${app.isPublic ? 'Public' : 'Private'}</td>
-<td class="optional">${workspace ? workspace.slug : html`<span class="muted">Personal</span>`}</td>
+<td class="hide-narrow"><code>${app.clientId}</code></td>
+<td class="hide-narrow">${app.isPublic ? 'Public' : 'Private'}</td>
+<td class="hide-narrow">${workspace ? workspace.slug : html`<span class="muted">Personal</span>`}</td>
 <td>${statusBadge(app)}</td>
 <td class="actions-cell">${actionMenu(app, csrf, 'list')}</td>
 </tr>
