@@ -10,7 +10,7 @@ import { apiDescription } from './gateway/api-description.js'
 import { gateway } from './gateway/index.js'
 import { healthRoutes } from './health/health.routes.js'
 import { metrics } from './metrics.js'
-import { appSignedInFor, oauth } from './oauth/index.js'
+import { appSignedInFor, oauth, TokenExtensions } from './oauth/index.js'
 import { platformApi } from './platform/index.js'
 import { playground } from './playground/index.js'
 import { sampleOpenApiDocument } from './platform/openapi.js'
@@ -48,7 +48,9 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await server.register(web, { appSignedInFor: (returnTo: string) => appSignedInFor(server.db, returnTo) })
   await server.register(consumerPages)
   await server.register(adminPages)
-  await server.register(oauth)
+  // Installed apps' grants (app JWT, jwt-bearer) join the token endpoint here.
+  const tokenExtensions = new TokenExtensions()
+  await server.register(oauth, { tokenExtensions })
   await server.register(playground)
   await server.register(connectKeys)
   await server.register(gateway)

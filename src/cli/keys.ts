@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander'
 import { ConnectKeys, connectKeyRecords } from '../apps/connect-keys.js'
+import { installationSecretRecords } from '../installations/installation-secrets.js'
 import { listAllKeys as listAllConnectKeys } from '../apps/connect-keys.queries.js'
 import { sealPlaintextSigningKeys, signingKeyRecords, SigningKeys } from '../oauth/signing-keys.js'
 import { listAllKeys } from '../oauth/signing-keys.queries.js'
@@ -36,14 +37,14 @@ export function keyCommands(): Command {
 
   keys
     .command('rewrap')
-    .description('Re-encrypt every sealed key (signing keys and connect keys) under GATEHOUSE_KEK, reading older ones with the keys in GATEHOUSE_KEK_PREVIOUS')
+    .description('Re-encrypt every sealed key (signing keys, connect keys, installation secrets) under GATEHOUSE_KEK, reading older ones with the keys in GATEHOUSE_KEK_PREVIOUS')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
-      const { signing, connect, sealedPlaintext, kekId } = await withDatabase(async ({ config, db }) => {
+      const { signing, connect, installations, sealedPlaintext, kekId } = await withDatabase(async ({ config, db }) => {
         const kek = loadKeyring(config)
         // Every table at once: all records are opened before any is written, so a missing key changes nothing.
-        const [signing, connect] = await rewrapSealedTables(db, kek.keyring, [signingKeyRecords, connectKeyRecords])
-        return { signing: signing!, connect: connect!, sealedPlaintext: await sealPlaintextSigningKeys(db, kek.keyring), kekId: kek.keyring.current.id }
+        const [signing, connect, installations] = await rewrapSealedTables(db, kek.keyring, [signingKeyRecords, connectKeyRecords, installationSecretRecords])
+        return { signing: signing!, connect: connect!, installations: installations!, sealedPlaintext: await sealPlaintextSigningKeys(db, kek.keyring), kekId: kek.keyring.current.id }
       })
       const json = {
         kek_id: kekId,
@@ -51,10 +52,12 @@ export function keyCommands(): Command {
         already_current: signing.current,
         sealed_plaintext: sealedPlaintext,
         connect_keys: { rewrapped: connect.rewrapped, already_current: connect.current },
+        installation_secrets: { rewrapped: installations.rewrapped, already_current: installations.current },
       }
       output(Boolean(options.json)).result(json, () => [
         `${signing.rewrapped.length} signing key${signing.rewrapped.length === 1 ? '' : 's'} rewrapped under key-encryption key ${kekId}; ${signing.current} already were`,
         `${connect.rewrapped.length} connect key${connect.rewrapped.length === 1 ? '' : 's'} rewrapped under key-encryption key ${kekId}; ${connect.current} already were`,
+        `${installations.rewrapped.length} installation secret${installations.rewrapped.length === 1 ? '' : 's'} rewrapped under key-encryption key ${kekId}; ${installations.current} already were`,
         ...(sealedPlaintext > 0 ? [`${sealedPlaintext} key${sealedPlaintext === 1 ? '' : 's'} found in plaintext sealed; run \`gatehouse keys rotate\`, since older backups hold them`] : []),
         'every record is now under the current key: GATEHOUSE_KEK_PREVIOUS can be removed',
       ])

@@ -8,7 +8,7 @@ import type { Identity } from './identity.js'
  *
  * Authenticators recognise disjoint forms, so their order is only a tie-break: access tokens are
  * Bearer JWTs, API tokens will be Bearer (or Basic) secrets with their own prefix, installation
- * JWTs will come under their own scheme.
+ * JWTs come under their own scheme (`JWT …`).
  */
 export interface Authenticator<C extends Credential = Credential> {
   /** How the credential is written, for the refusal when nothing recognises one: `Bearer <access token>`. */
@@ -19,5 +19,12 @@ export interface Authenticator<C extends Credential = Credential> {
    * The identity the credential proves. Refuses with an InvalidTokenError, thrown or rejected.
    * Synchronous when it can be (a cache hit), so a warm request never waits on a promise.
    */
-  verify(credential: C): Identity | Promise<Identity>
+  verify(credential: C, request: RequestFacts): Identity | Promise<Identity>
+}
+
+/** What of the request an authenticator may bind a credential to (an installation JWT's `qsh` covers method, path and query). */
+export interface RequestFacts {
+  readonly method: string
+  /** Path and query, as received. */
+  readonly url: string
 }

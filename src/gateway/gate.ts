@@ -4,7 +4,7 @@ import { parseAuthorization, type Credential } from '../domain/credentials.js'
 import { contains } from '../domain/scopes.js'
 import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError } from '../errors.js'
 import type { RevocationList } from '../oauth/revocation-list.js'
-import type { Authenticator } from './authenticator.js'
+import type { Authenticator, RequestFacts } from './authenticator.js'
 import type { Identity } from './identity.js'
 
 export type GateOutcome = 'allowed' | 'missing_token' | 'invalid_token' | 'insufficient_scope'
@@ -51,7 +51,7 @@ export class Gate {
     return (request, reply, done) => {
       const credential = parseAuthorization(request.headers.authorization)
       if (credential.kind === 'none') return done(this.#missingToken())
-      const identity = this.#identify(credential)
+      const identity = this.#identify(credential, request)
       if (identity instanceof Promise) {
         identity.then(
           (known) => done(this.#admit(request, known, required)),
@@ -64,13 +64,13 @@ export class Gate {
   }
 
   /** The verified identity (at once when cached), or the error that refuses the credential. */
-  #identify(credential: Credential): Identity | Error | Promise<Identity> {
+  #identify(credential: Credential, request: RequestFacts): Identity | Error | Promise<Identity> {
     if (credential.kind === 'malformed') return new InvalidTokenError(credential.reason)
     const authenticators = this.#authenticators
     for (let i = 0; i < authenticators.length; i++) {
       if (!authenticators[i].recognise(credential)) continue
       try {
-        return authenticators[i].verify(credential)
+        return authenticators[i].verify(credential, request)
       } catch (error) {
         return error instanceof Error ? error : new Error(String(error))
       }

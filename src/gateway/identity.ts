@@ -6,7 +6,7 @@ import type { AccessTokenClaims } from '../oauth/access-token.js'
  * (authenticator.ts); API tokens and app installations will join as further kinds with their
  * own fields. Every kind holds `scopes`, which the gate checks.
  */
-export type Identity = AccessTokenIdentity
+export type Identity = AccessTokenIdentity | InstallationIdentity
 
 /** A user's (or, under client credentials, the app owner's) authority, delegated to an app by an OAuth access token. */
 export interface AccessTokenIdentity {
@@ -18,6 +18,27 @@ export interface AccessTokenIdentity {
   tokenId: string
   /** `iat`: revoking a user or an app revokes its tokens issued up to an instant. */
   issuedAt: number
+}
+
+/**
+ * An installed app calling as its installation, with an app JWT (`Authorization: JWT …`, HS256 under
+ * the installation's shared secret). It acts as the installation's app account (`userId`), a member
+ * of the one workspace it is installed in, within the app's scopes.
+ */
+export interface InstallationIdentity {
+  kind: 'installation'
+  /** The installation's app account: what the platform API sees as the caller. */
+  userId: string
+  /** The backing app's client_id (the descriptor key): disabling the app revokes through it. */
+  clientId: string
+  scopes: ScopeSet
+  grantId: undefined
+  /** The app JWT's `jti`, or a digest of it when it has none. */
+  tokenId: string
+  issuedAt: number
+  installationId: string
+  clientKey: string
+  workspaceId: string
 }
 
 declare module 'fastify' {

@@ -8,15 +8,17 @@ import { introspectRoutes } from './introspect.routes.js'
 import { metadataRoutes } from './metadata.routes.js'
 import { registerRoutes } from './register.routes.js'
 import { revokeRoutes } from './revoke.routes.js'
+import { TokenExtensions } from './token-extensions.js'
 import { tokenRoutes } from './token.routes.js'
 import { pruneExpiredCredentials } from './token.service.js'
 
 export { appSignedInFor } from './authorize.service.js'
+export { TokenExtensions, type TokenExtension, type TokenRequestFacts } from './token-extensions.js'
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000
 
 /** The OAuth 2.0 endpoints: metadata, JWKS, authorize, token, introspect, revoke, register. */
-export async function oauth(server: FastifyInstance): Promise<void> {
+export async function oauth(server: FastifyInstance, { tokenExtensions = new TokenExtensions() }: { tokenExtensions?: TokenExtensions } = {}): Promise<void> {
   // One authenticator, so its short cache serves the token, introspection and revocation endpoints alike.
   const clients = new ClientAuthenticator(server.db, server.clock)
   // Browser apps call the token, revocation, metadata and JWKS endpoints from their redirect URIs' origins.
@@ -36,8 +38,8 @@ export async function oauth(server: FastifyInstance): Promise<void> {
     json.addHook('onRequest', setApiHeaders)
     addCors(json, origins)
     throttleClientAuthentication(json, server.failureThrottles.clientAuthentication, ['/oauth/token', '/oauth/introspect', '/oauth/revoke'])
-    await json.register(metadataRoutes)
-    await json.register(tokenRoutes, { clients })
+    await json.register(metadataRoutes, { extensions: tokenExtensions })
+    await json.register(tokenRoutes, { clients, extensions: tokenExtensions })
     await json.register(introspectRoutes, { clients })
     await json.register(revokeRoutes, { clients })
     await json.register(registerRoutes)

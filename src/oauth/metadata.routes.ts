@@ -1,12 +1,13 @@
 import type { FastifyInstance } from 'fastify'
 import type { Config } from '../config.js'
 import { JWKS_MAX_AGE_SECONDS } from './signing-keys.js'
+import type { TokenExtensions } from './token-extensions.js'
 import { supportedGrantTypes } from './token.service.js'
 
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'none']
 
 /** RFC 8414 server metadata; every URL is absolute, under the issuer. */
-export function serverMetadata(config: Pick<Config, 'issuer' | 'allowPasswordGrant'>, scopes: string[]) {
+export function serverMetadata(config: Pick<Config, 'issuer' | 'allowPasswordGrant'>, scopes: string[], extraGrantTypes: readonly string[] = []) {
   const { issuer } = config
   return {
     issuer,
@@ -19,7 +20,7 @@ export function serverMetadata(config: Pick<Config, 'issuer' | 'allowPasswordGra
     scopes_supported: scopes,
     response_types_supported: ['code'],
     response_modes_supported: ['query'],
-    grant_types_supported: supportedGrantTypes(config),
+    grant_types_supported: [...supportedGrantTypes(config), ...extraGrantTypes],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     introspection_endpoint_auth_methods_supported: AUTH_METHODS,
     revocation_endpoint_auth_methods_supported: AUTH_METHODS,
@@ -29,16 +30,17 @@ export function serverMetadata(config: Pick<Config, 'issuer' | 'allowPasswordGra
 }
 
 /** Discovery documents and the JWKS. */
-export async function metadataRoutes(server: FastifyInstance): Promise<void> {
-  // Fixed for the life of the process: the issuer and the scope catalogue are read at start.
-  const metadata = serverMetadata(server.config, server.apiDescription.scopes.map((s) => s.name))
+export async function metadataRoutes(server: FastifyInstance, { extensions }: { extensions: TokenExtensions }): Promise<void> {
+  // Fixed once the server is ready: the issuer and the scope catalogue are read at start, extensions added while building.
+  let metadata: ReturnType<typeof serverMetadata> | undefined
+  const describe = () => (metadata ??= serverMetadata(server.config, server.apiDescription.scopes.map((s) => s.name), extensions.grantTypes))
   const config = { errorFormat: 'oauth' as const }
 
   // Not also under /.well-known/openid-configuration: that name promises OpenID Connect (ID tokens,
   // userinfo), which Gatehouse does not implement; a Connect client must fail discovery, not later.
   server.get('/.well-known/oauth-authorization-server', { config }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=3600')
-    return metadata
+    return describe()
   })
 
   for (const url of ['/oauth/jwks.json', '/.well-known/jwks.json']) {

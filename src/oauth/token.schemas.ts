@@ -22,6 +22,8 @@ export const tokenRequest = {
       scope: param(2000),
       username: param(200),
       password: param(1000),
+      // RFC 7523 §2.1: the jwt-bearer grant's signed assertion.
+      assertion: param(8000),
       ...clientAuthParams,
     },
   },

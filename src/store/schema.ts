@@ -16,6 +16,8 @@ export interface UserTable {
   display_name: string
   created_at: number
   disabled_at: number | null
+  /** 'person', or 'app': the account an installation acts as inside its workspace (it cannot sign in). */
+  kind: Generated<string>
 }
 
 export interface WorkspaceTable {
@@ -23,6 +25,13 @@ export interface WorkspaceTable {
   slug: string
   name: string
   created_at: number
+  /**
+   * Who the workspace is as a tenant: installations' clientKeys hang off it. Kept by a restore,
+   * replaced by an import; null means the workspace's own id (`tenantOf()`).
+   */
+  tenant_id: string | null
+  /** The tenant an import brought this workspace's content from; null if never imported. */
+  previous_tenant_id: string | null
 }
 
 export interface WorkspaceMemberTable {
@@ -144,6 +153,8 @@ export interface GrantTable {
   expires_at: number
   revoked_at: number | null
   revoked_reason: string | null
+  /** The installation whose JWT grant or impersonation made this grant; uninstalling revokes it. */
+  installation_id: string | null
 }
 
 export interface AuthorizationCodeTable {
@@ -247,6 +258,104 @@ export interface IssueCommentTable {
   created_at: number
 }
 
+/** An installed app's descriptor; `app_id` is its backing app (name, owner, scopes, disabled). */
+export interface DescriptorTable {
+  app_id: string
+  key: string
+  /** The validated descriptor, as JSON. */
+  document: string
+  /** Where it was fetched from; null when given as a file. */
+  source_url: string | null
+  /** 1, then +1 with every update that changes the descriptor. */
+  version: number
+  created_at: number
+  updated_at: number
+}
+
+/** An app installed into a workspace; ended ones stay for lineage and stale-identifier checks. */
+export interface InstallationTable {
+  id: string
+  app_id: string
+  workspace_id: string
+  /** The workspace's tenant at install time: the clientKey is stable per app × tenant. */
+  tenant_id: string
+  client_key: string
+  oauth_client_id: string
+  /** The app account the installation acts as inside the workspace. */
+  app_user_id: string | null
+  /** 'installed' | 'disabled' | 'uninstalled' | 'removed' (by an import: no callback) */
+  state: string
+  /** Sealed under a key-encryption key, context `installations:<id>`; null once ended. */
+  shared_secret_sealed: string | null
+  kek_id: string | null
+  /** The secret a rotation replaced, accepted until `previous_secret_expires_at`. */
+  previous_secret_sealed: string | null
+  previous_kek_id: string | null
+  previous_secret_expires_at: number | null
+  /** The clientKey of the same app in the tenant this workspace was imported from. */
+  previous_client_key: string | null
+  descriptor_version: number
+  installed_by: string | null
+  created_at: number
+  updated_at: number
+  ended_at: number | null
+}
+
+/** Lifecycle callbacks, delivered in `sequence` order per installation. */
+export interface CallbackDeliveryTable {
+  id: string
+  installation_id: string
+  sequence: number
+  /** 'installed' | 'uninstalled' | 'enabled' | 'disabled' */
+  event: string
+  url: string
+  /** The JSON body sent. */
+  payload: string
+  /** 'pending' | 'delivered' | 'failed' (gave up) | 'skipped' (superseded) */
+  state: string
+  attempts: number
+  next_attempt_at: number | null
+  last_status: number | null
+  last_error: string | null
+  created_at: number
+  finished_at: number | null
+}
+
+/** A security change rolled out progressively (domain/rollout.ts). */
+export interface EnforcementTable {
+  name: string
+  /** 'off' | 'report-only' | 'enforce' */
+  mode: string
+  /** 0–100: the share of apps (by a stable hash of the app key) it applies to, beside the cohort. */
+  percent: number
+  /** JSON list of `app:<key>` | `workspace:<slug>`. */
+  cohort: string
+  updated_at: number
+  /** The username (or `cli:<user>`) who made the last change. */
+  updated_by: string
+}
+
+export interface EnforcementChangeTable {
+  id: string
+  name: string
+  mode: string
+  percent: number
+  cohort: string
+  changed_by: string
+  changed_at: number
+}
+
+/** A request an enforcement in report-only would have refused; the vendor reads these. */
+export interface EnforcementReportTable {
+  id: string
+  enforcement: string
+  app_id: string
+  installation_id: string | null
+  /** JSON: what was stale, the current value, the request. */
+  detail: string
+  created_at: number
+}
+
 export interface Database {
   users: UserTable
   workspaces: WorkspaceTable
@@ -255,6 +364,12 @@ export interface Database {
   app_secrets: AppSecretTable
   signing_keys: SigningKeyTable
   connect_keys: ConnectKeyTable
+  descriptors: DescriptorTable
+  installations: InstallationTable
+  callback_deliveries: CallbackDeliveryTable
+  enforcements: EnforcementTable
+  enforcement_changes: EnforcementChangeTable
+  enforcement_reports: EnforcementReportTable
   sessions: SessionTable
   grants: GrantTable
   authorization_codes: AuthorizationCodeTable
@@ -270,6 +385,9 @@ export type User = Selectable<UserTable>
 export type NewUser = Insertable<UserTable>
 export type Workspace = Selectable<WorkspaceTable>
 export type AppRow = Selectable<AppTable>
+export type InstallationRow = Selectable<InstallationTable>
+export type DescriptorRow = Selectable<DescriptorTable>
+export type CallbackDeliveryRow = Selectable<CallbackDeliveryTable>
 export type NewApp = Insertable<AppTable>
 export type AppUpdate = Updateable<AppTable>
 export type SigningKeyRow = Selectable<SigningKeyTable>

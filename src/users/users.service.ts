@@ -71,6 +71,7 @@ export async function createUser(
     display_name: displayName,
     created_at: clock.now(),
     disabled_at: null,
+    kind: 'person',
   }
   // Another request may have taken the name while the password was hashing.
   await queries.insertUser(db, user).catch((error: unknown) => {

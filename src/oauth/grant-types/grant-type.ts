@@ -32,6 +32,7 @@ export interface TokenParams {
   password?: string
   client_id?: string
   client_secret?: string
+  assertion?: string
 }
 
 export interface TokenResponse {

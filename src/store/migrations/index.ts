@@ -7,6 +7,7 @@ import * as accountsAndApps from './2026_11_23_0005_accounts_and_apps.js'
 import * as expiryIndexes from './2026_11_23_0006_expiry_indexes.js'
 import * as appProfile from './2026_11_23_0007_app_profile.js'
 import * as connectKeys from './2026_11_23_0009_connect_keys.js'
+import * as installations from './2026_11_24_0010_installations.js'
 
 /** Listed statically so the migrator needs no file-system scan; names sort by time. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0006_expiry_indexes': expiryIndexes,
   '2026_11_23_0007_app_profile': appProfile,
   '2026_11_23_0009_connect_keys': connectKeys,
+  '2026_11_24_0010_installations': installations,
 }
