@@ -9,6 +9,7 @@ import { fastifyTrustProxy } from './domain/proxy-trust.js'
 import { apiDescription } from './gateway/api-description.js'
 import { gateway } from './gateway/index.js'
 import { healthRoutes } from './health/health.routes.js'
+import { installations } from './installations/index.js'
 import { metrics } from './metrics.js'
 import { appSignedInFor, oauth, TokenExtensions } from './oauth/index.js'
 import { platformApi } from './platform/index.js'
@@ -54,6 +55,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await server.register(playground)
   await server.register(connectKeys)
   await server.register(gateway)
+  await server.register(installations, { tokenExtensions })
   if (!config.upstreamUrl) await server.register(platformApi)
   return server
 }
