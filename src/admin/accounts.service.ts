@@ -279,6 +279,8 @@ export async function rotateAppSecret(
 async function requireUser(db: Db, username: string): Promise<User> {
   const user = await findUserByUsername(db, username)
   if (!user) throw new NotFoundError(`No user named "${username}"`)
+  // An installation's account lives and ends with the installation: manage the app, not the account.
+  if (user.kind === 'app') throw new ConflictError(`"${username}" is the account of an installed app; disable, uninstall or enable the app in its workspace instead`)
   return user
 }
 

@@ -23,6 +23,8 @@ export interface UserListRow {
   is_admin: number
   created_at: number
   disabled_at: number | null
+  /** 'person', or 'app': an installed app's account, managed by its installation. */
+  kind: string
 }
 
 export interface ConsoleApp extends App {
@@ -52,7 +54,7 @@ export interface WorkspaceMemberRow {
 export async function searchUsers(db: Db, query: string, { limit, offset }: ListWindow): Promise<Listed<UserListRow>> {
   const matching = db.selectFrom('users').$if(query !== '', (q) => q.where((eb) => eb.or([contains(eb.ref('username'), query), contains(eb.ref('display_name'), query)])))
   const [rows, count] = await Promise.all([
-    matching.select(['id', 'username', 'display_name', 'is_admin', 'created_at', 'disabled_at']).orderBy('username').limit(limit).offset(offset).execute(),
+    matching.select(['id', 'username', 'display_name', 'is_admin', 'created_at', 'disabled_at', 'kind']).orderBy('username').limit(limit).offset(offset).execute(),
     matching.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
   ])
   return { rows, total: Number(count.n) }

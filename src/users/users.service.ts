@@ -83,9 +83,11 @@ export async function createUser(
 /** The user whose username and password these are, or undefined; the same work is done either way. */
 export async function authenticateUser(db: Db, username: string, password: string): Promise<User | undefined> {
   const user = await queries.findUserByUsername(db, username)
-  // Hash even for an unknown user, so response time does not reveal which usernames exist.
-  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH)
-  return ok && user && user.disabled_at === null ? user : undefined
+  // Hash even for an unknown user, so response time does not reveal which usernames exist. An
+  // installation's app account ('app') never signs in: it acts only through its app's credentials.
+  const person = user?.kind === 'person' ? user : undefined
+  const ok = await verifyPassword(password, person?.password_hash ?? DUMMY_HASH)
+  return ok && person && person.disabled_at === null ? person : undefined
 }
 
 const DUMMY_HASH = await hashPassword('not-a-real-password')

@@ -55,15 +55,17 @@ ${pagination({ path: USERS_PATH, state, total, noun: 'user' })}`,
 function userRow(user: UserListRow, input: UserListInput): SafeHtml {
   const own = user.username === input.actor
   return html`<tr>
-<th scope="row" class="cell-name">${user.username}${user.is_admin === 1 ? html` <span class="badge admin">Admin</span>` : ''}${own ? html` <span class="badge">You</span>` : ''}<span class="cell-detail">${user.display_name}</span></th>
+<th scope="row" class="cell-name">${user.username}${user.is_admin === 1 ? html` <span class="badge admin">Admin</span>` : ''}${own ? html` <span class="badge">You</span>` : ''}${user.kind === 'app' ? html` <span class="badge">App account</span>` : ''}<span class="cell-detail">${user.display_name}</span></th>
 <td>${statusBadge(user.disabled_at)}</td>
 <td class="hide-narrow">${dateOf(user.created_at)}</td>
 <td class="actions-cell">${actionMenu({
   subject: user.username,
   csrfToken: input.csrfToken,
   state: { q: input.query.q, page: input.query.page },
-  items: own ? [] : userActions(user),
-  note: own ? 'This is your account. Another administrator can disable or delete it, remove its admin role or reset its password.' : undefined,
+  items: own || user.kind === 'app' ? [] : userActions(user),
+  note: own
+    ? 'This is your account. Another administrator can disable or delete it, remove its admin role or reset its password.'
+    : user.kind === 'app' ? 'An installed app acts as this account in its workspace. It cannot sign in; uninstalling the app ends it.' : undefined,
 })}</td>
 </tr>
 `
