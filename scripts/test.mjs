@@ -18,5 +18,8 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`)
   process.exit(1)
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' })
+// Most tests wait on sockets, databases and browsers, not the CPU: three files at a time keep two cores
+// busy (Node's default is one fewer than the cores, so one at a time on CI's two). TEST_CONCURRENCY overrides.
+const concurrency = process.env.TEST_CONCURRENCY ?? '3'
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files], { stdio: 'inherit' })
 process.exit(result.status ?? 1)
