@@ -1,3 +1,4 @@
+import { parseCallbackAllowlist, type CallbackAllowlist } from './domain/callback-target.js'
 import { demoSeedDecision } from './domain/demo-seed-policy.js'
 import { secretPrefixProblem } from './domain/opaque-token.js'
 import { parseProxyTrust, type ProxyTrust } from './domain/proxy-trust.js'
@@ -90,6 +91,8 @@ export interface Config {
   previousKekFile: string | undefined
   /** The password grant (RFC 6749 §4.3) exists only when the deployment turns it on. */
   allowPasswordGrant: boolean
+  /** Non-public hosts and ranges lifecycle callbacks may reach (GATEHOUSE_CALLBACK_ALLOWLIST; src/domain/callback-target.ts). */
+  callbackAllowlist: CallbackAllowlist
 }
 
 type Env = Record<string, string | undefined>
@@ -145,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     previousKeks: keks(env, 'GATEHOUSE_KEK_PREVIOUS'),
     previousKekFile: text(env, 'GATEHOUSE_KEK_PREVIOUS_FILE', '') || undefined,
     allowPasswordGrant: boolean(env, 'GATEHOUSE_ALLOW_PASSWORD_GRANT', false),
+    callbackAllowlist: callbackAllowlist(env),
   }
 }
 
@@ -190,6 +194,12 @@ function proxyTrust(env: Env): ProxyTrust {
   const parsed = parseProxyTrust(env.GATEHOUSE_TRUST_PROXY ?? '')
   if ('problem' in parsed) throw new ConfigError(`GATEHOUSE_TRUST_PROXY ${parsed.problem}`)
   return parsed.trust
+}
+
+function callbackAllowlist(env: Env): CallbackAllowlist {
+  const parsed = parseCallbackAllowlist(env.GATEHOUSE_CALLBACK_ALLOWLIST ?? '')
+  if ('problem' in parsed) throw new ConfigError(`GATEHOUSE_CALLBACK_ALLOWLIST ${parsed.problem}`)
+  return parsed.allowlist
 }
 
 function failureLockMax(env: Env): number {

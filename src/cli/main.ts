@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { GatehouseError } from '../errors.js'
 import { databaseUnavailable, isConnectionRefusedBySettings, isSqliteError } from '../store/database.js'
 import { appCommands } from './apps.js'
+import { descriptorCommands, installationCommands } from './installations.js'
 import { keyCommands } from './keys.js'
 import { migrateCommand, serveCommand } from './serve.js'
 import { registrationTokenCommand } from './registration-token.js'
@@ -17,7 +18,7 @@ const program = new Command('gatehouse')
   .showHelpAfterError()
   .exitOverride()
 
-for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands()]) {
+for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands(), descriptorCommands(), ...installationCommands()]) {
   program.addCommand(command)
 }
 

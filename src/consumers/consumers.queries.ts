@@ -62,9 +62,11 @@ export async function findConsumerRow(db: Db, clientId: string): Promise<Consume
   return row ? toConsumerRow(row) : undefined
 }
 
+/** OAuth consumers only: an installed app's backing app is managed through its descriptor (Developer → Installed apps). */
 function consumerRows(db: Db) {
   return db
     .selectFrom('apps')
+    .where('apps.created_via', '!=', 'descriptor')
     .leftJoin('users as owner', 'owner.id', 'apps.owner_id')
     .leftJoin('workspaces', 'workspaces.id', 'apps.workspace_id')
     .selectAll('apps')

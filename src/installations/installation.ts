@@ -1,7 +1,7 @@
 import type { InstallationRow } from '../store/schema.js'
 
-/** 'removed': ended by a workspace import, without an uninstall callback (as on the reference platform). */
-export type InstallationState = 'installed' | 'disabled' | 'uninstalled' | 'removed'
+/** 'installing': the app is being asked (the row holds the place). 'removed': ended by a workspace import, without an uninstall callback (as on the reference platform). */
+export type InstallationState = 'installing' | 'installed' | 'disabled' | 'uninstalled' | 'removed'
 /** States in which an installation holds a secret and may be enabled, disabled or uninstalled. */
 export const LIVE_STATES: readonly InstallationState[] = ['installed', 'disabled']
 

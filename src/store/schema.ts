@@ -283,7 +283,7 @@ export interface InstallationTable {
   oauth_client_id: string
   /** The app account the installation acts as inside the workspace. */
   app_user_id: string | null
-  /** 'installed' | 'disabled' | 'uninstalled' | 'removed' (by an import: no callback) */
+  /** 'installing' (the app is being asked) | 'installed' | 'disabled' | 'uninstalled' | 'removed' (by an import: no callback) */
   state: string
   /** Sealed under a key-encryption key, context `installations:<id>`; null once ended. */
   shared_secret_sealed: string | null

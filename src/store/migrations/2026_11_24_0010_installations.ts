@@ -49,6 +49,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ended_at', 'bigint')
     .execute()
   await db.schema.createIndex('installations_app_workspace').on('installations').columns(['app_id', 'workspace_id']).execute()
+  // One installation of an app per workspace at a time; 'installing' holds the place while the app is asked.
+  await sql`create unique index installations_one_live on installations (app_id, workspace_id) where state in ('installing', 'installed', 'disabled')`.execute(db)
   await db.schema.createIndex('installations_client_key').on('installations').column('client_key').execute()
   await db.schema.createIndex('installations_tenant').on('installations').columns(['tenant_id', 'app_id']).execute()
 
@@ -113,6 +115,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await db.schema.dropTable('enforcement_changes').execute()
   await db.schema.dropTable('enforcements').execute()
   await db.schema.dropTable('callback_deliveries').execute()
+  await db.schema.dropIndex('installations_one_live').execute()
   await db.schema.dropTable('installations').execute()
   await db.schema.dropTable('descriptors').execute()
   await db.schema.alterTable('users').dropColumn('kind').execute()
