@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander'
 import { GatehouseError } from '../errors.js'
 import { databaseUnavailable, isConnectionRefusedBySettings, isSqliteError } from '../store/database.js'
 import { appCommands } from './apps.js'
+import { enforcementCommands } from './enforcements.js'
 import { descriptorCommands, installationCommands } from './installations.js'
 import { keyCommands } from './keys.js'
 import { migrateCommand, serveCommand } from './serve.js'
@@ -18,7 +19,7 @@ const program = new Command('gatehouse')
   .showHelpAfterError()
   .exitOverride()
 
-for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands(), descriptorCommands(), ...installationCommands()]) {
+for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands(), descriptorCommands(), ...installationCommands(), enforcementCommands()]) {
   program.addCommand(command)
 }
 

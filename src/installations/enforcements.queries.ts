@@ -53,3 +53,10 @@ export function listEnforcementReportRows(db: Db, appId: string, limit: number) 
     .limit(limit)
     .execute()
 }
+
+/** Which of these app keys have a descriptor, and which of these slugs a workspace. */
+export async function existingCohortTargets(db: Db, appKeys: string[], workspaceSlugs: string[]): Promise<{ appKeys: Set<string>; workspaceSlugs: Set<string> }> {
+  const apps = appKeys.length === 0 ? [] : await db.selectFrom('descriptors').select('key').where('key', 'in', appKeys).execute()
+  const workspaces = workspaceSlugs.length === 0 ? [] : await db.selectFrom('workspaces').select('slug').where('slug', 'in', workspaceSlugs).execute()
+  return { appKeys: new Set(apps.map((a) => a.key)), workspaceSlugs: new Set(workspaces.map((w) => w.slug)) }
+}

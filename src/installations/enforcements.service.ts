@@ -97,6 +97,18 @@ export async function setEnforcement(deps: { db: Db; clock: Clock }, name: strin
   })
 }
 
+/**
+ * The cohort members that name no app or workspace (yet): a typo would otherwise silently leave an
+ * app out of an early-access programme. Not refused, since a cohort may be set up ahead of an app.
+ */
+export async function unknownCohortMembers(db: Db, cohort: readonly CohortMember[]): Promise<CohortMember[]> {
+  const idOf = (member: CohortMember) => member.slice(member.indexOf(':') + 1)
+  const appKeys = cohort.filter((m) => m.startsWith('app:')).map(idOf)
+  const slugs = cohort.filter((m) => m.startsWith('workspace:')).map(idOf)
+  const existing = await queries.existingCohortTargets(db, appKeys, slugs)
+  return cohort.filter((m) => !(m.startsWith('app:') ? existing.appKeys : existing.workspaceSlugs).has(idOf(m)))
+}
+
 /** Every change of an enforcement, oldest first. */
 export async function listChanges(db: Db, name: string): Promise<EnforcementChange[]> {
   const rows = await queries.listEnforcementChanges(db, knownEnforcementName(name))
