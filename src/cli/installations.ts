@@ -149,7 +149,8 @@ export function installationCommands(): Command[] {
       .action(async (appKey: string, options: { workspace: string; json?: boolean }) => {
         const result = await withLifecycle(async ({ db, installations, deliverer }) => {
           const change = await changeInstallation(installations, action, { appKey, workspaceSlug: options.workspace, actor: { id: null, isAdmin: true } })
-          await deliverer.deliverDue()
+          // The change kicked a delivery pass; wait for it, so the answer says how the callback went.
+          await deliverer.idle()
           const [last] = await listDeliveries(db, change.app.appId, 1)
           return { change, callback: last?.workspaceSlug === change.workspace.slug && last.clientKey === change.installation.clientKey ? last : undefined }
         })
@@ -159,7 +160,9 @@ export function installationCommands(): Command[] {
             ? '  the app has no callback for this event'
             : result.callback.state === 'delivered'
               ? `  ${result.callback.event} callback delivered (the app answered ${result.callback.lastStatus})`
-              : `  ${result.callback.event} callback ${result.callback.state}: ${result.callback.lastError ?? ''}; a running server retries it (gatehouse descriptor deliveries ${result.change.app.key})`,
+              : result.callback.state === 'pending' && result.callback.attempts === 0
+                ? `  ${result.callback.event} callback queued behind earlier ones; a running server delivers it (gatehouse descriptor deliveries ${result.change.app.key})`
+                : `  ${result.callback.event} callback ${result.callback.state}: ${result.callback.lastError ?? ''}; a running server retries it (gatehouse descriptor deliveries ${result.change.app.key})`,
         ])
       }),
   )

@@ -1,8 +1,11 @@
+import { readFile } from 'node:fs/promises'
 import { Command } from 'commander'
 import { BadRequestError } from '../errors.js'
 import { createWorkspace, listAllWorkspaces } from '../platform/index.js'
 import { findUserByUsername } from '../users/users.service.js'
 import type { Db } from '../store/database.js'
+import { exportWorkspace, importWorkspace, restoreWorkspace, type TransferResult } from '../installations/workspace-transfer.js'
+import { withAccountAdmin } from './account-admin.js'
 import { withDatabase } from './context.js'
 import { output, table } from './output.js'
 
@@ -47,7 +50,66 @@ export function workspaceCommands(): Command {
       )
     })
 
+  workspaces
+    .command('export <slug>')
+    .description('Write the workspace (members, repositories, issues, comments; installations for the record) as JSON to stdout')
+    .action(async (slug: string) => {
+      const data = await withDatabase(({ db, clock, config }) => exportWorkspace(db, clock, config.issuer, slug))
+      process.stdout.write(`${JSON.stringify(data, null, 2)}\n`)
+    })
+
+  workspaces
+    .command('import <file>')
+    .description("Import an export into a workspace (made if missing) as a new tenant: its content is replaced, its installations are removed without callbacks, and apps installed again get new identifiers (and are told the previous clientKey)")
+    .requiredOption('--into <slug>', 'the workspace that receives the content')
+    .option('--attribute-unknown-to <username>', "whose name goes on issues and comments whose author has no account here (default: the file's first owner with one)")
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, options: { into: string; attributeUnknownTo?: string; json?: boolean }) => {
+      const data = await readExport(file)
+      const result = await withAccountAdmin((deps) => importWorkspace(deps, data, { slug: options.into, fallbackAuthor: options.attributeUnknownTo }))
+      output(Boolean(options.json)).result(result, () => [
+        `imported into ${result.workspace.slug}${result.created ? ' (new workspace)' : ''} as a new tenant: ${result.repositories} repositories, ${result.issues} issues, ${result.comments} comments`,
+        ...transferNotes(result),
+        ...(result.removedInstallations.length > 0 ? [`  removed installations (no uninstall callback): ${result.removedInstallations.map((i) => i.appKey).join(', ')}; install them again to give them new identifiers`] : []),
+      ])
+    })
+
+  workspaces
+    .command('restore <file>')
+    .description('Restore a backup of the same workspace: its identity and installations stay, its content becomes the backup')
+    .option('--attribute-unknown-to <username>', "whose name goes on issues and comments whose author has no account here (default: the file's first owner with one)")
+    .option('--json', 'print the result as JSON')
+    .action(async (file: string, options: { attributeUnknownTo?: string; json?: boolean }) => {
+      const data = await readExport(file)
+      const result = await withAccountAdmin((deps) => restoreWorkspace(deps, data, { fallbackAuthor: options.attributeUnknownTo }))
+      output(Boolean(options.json)).result(result, () => [
+        `restored ${result.workspace.slug}${result.created ? ' (made again, with its id and tenant)' : ''}: ${result.repositories} repositories, ${result.issues} issues, ${result.comments} comments; ${result.keptInstallations} installation(s) kept`,
+        ...transferNotes(result),
+      ])
+    })
+
   return workspaces
+}
+
+async function readExport(file: string): Promise<unknown> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new BadRequestError(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+  }
+  try {
+    return JSON.parse(text) as unknown
+  } catch (error) {
+    throw new BadRequestError(`${file} is not JSON: ${(error as Error).message}`)
+  }
+}
+
+function transferNotes(result: TransferResult): string[] {
+  return [
+    ...(result.unknownMembers.length > 0 ? [`  members without an account here, not added: ${result.unknownMembers.join(', ')}`] : []),
+    ...(result.unknownAuthors.length > 0 ? [`  authors without an account here, their work attributed to another: ${result.unknownAuthors.join(', ')}`] : []),
+  ]
 }
 
 async function resolve(db: Db, usernames: string[]): Promise<string[]> {

@@ -11,7 +11,7 @@ import { FOREVER } from '../oauth/revocation-list.js'
 import { isUniqueViolation, type Db } from '../store/database.js'
 import type { Keyring } from '../store/secret-box.js'
 import type { AppRequestPolicy } from './app-requests.js'
-import { enqueueCallback, hasPendingCallbacks, recordSentCallback, sendCallback, type AttemptOutcome, type LifecyclePayload } from './callbacks.js'
+import { enqueueCallback, hasPendingCallbacks, recordSentCallback, sendCallback, skipPendingCallbacks, type AttemptOutcome, type LifecyclePayload } from './callbacks.js'
 import { getInstalledApp, type InstalledApp } from './descriptors.service.js'
 import { isLive, tenantOf, toInstallation, type Installation } from './installation.js'
 import { PREVIOUS_SECRET_GRACE_MS, sealPreviousSecret, sealSharedSecret, usableSharedSecrets } from './installation-secrets.js'
@@ -211,6 +211,35 @@ export async function rotateSharedSecret(deps: InstallationDeps, request: { appK
   return { installation: await requireInstallationById(deps.db, row.id), app, workspace, previousSecretExpiresAt }
 }
 
+/**
+ * Ends every live installation of a workspace without telling the apps, as the reference platform
+ * does when a site is imported over it: each is marked 'removed' (its identifiers stay, for lineage
+ * and stale-identifier checks), loses its secret, its grants and tokens, and its account's membership;
+ * callbacks still queued for it are skipped. Runs inside the caller's transaction; returns the
+ * revocation announcements to make once it commits.
+ */
+export async function removeInstallationsOf(deps: Pick<InstallationDeps, 'clock' | 'revocations' | 'accessTokenTtlSeconds'>, trx: Db, workspaceId: string): Promise<{ removed: { appKey: string; clientKey: string }[]; announcements: (() => void)[] }> {
+  const rows = await trx
+    .selectFrom('installations')
+    .innerJoin('descriptors', 'descriptors.app_id', 'installations.app_id')
+    .select(['installations.id', 'installations.app_user_id', 'installations.client_key', 'descriptors.key'])
+    .where('installations.workspace_id', '=', workspaceId)
+    .where('installations.state', 'in', ['installing', 'installed', 'disabled'])
+    .execute()
+  const announcements: (() => void)[] = []
+  const now = deps.clock.now()
+  for (const row of rows) {
+    await queries.moveState(trx, row.id, ['installing', 'installed', 'disabled'], 'removed', now, { ended_at: now, shared_secret_sealed: null, kek_id: null, previous_secret_sealed: null, previous_kek_id: null, previous_secret_expires_at: null })
+    await revokeHoldings(deps, trx, row.id, row.app_user_id, now, true, (a) => announcements.push(a))
+    if (row.app_user_id !== null) {
+      await trx.deleteFrom('workspace_members').where('user_id', '=', row.app_user_id).execute()
+      await trx.updateTable('users').set({ disabled_at: now }).where('id', '=', row.app_user_id).execute()
+    }
+    await skipPendingCallbacks(trx, deps.clock, row.id)
+  }
+  return { removed: rows.map((r) => ({ appKey: r.key, clientKey: r.client_key })), announcements }
+}
+
 export interface InstallationListing extends Installation {
   appKey: string
   appName: string
@@ -303,7 +332,7 @@ function lifecyclePayload(
 }
 
 /** Revokes what an installation holds: its grants and, through its account's cutoff, every token the account was issued. */
-async function revokeHoldings(deps: InstallationDeps, trx: Db, installationId: string, appUserId: string | null, now: number, forever: boolean, announce: (a: () => void) => void): Promise<void> {
+async function revokeHoldings(deps: Pick<InstallationDeps, 'revocations' | 'accessTokenTtlSeconds'>, trx: Db, installationId: string, appUserId: string | null, now: number, forever: boolean, announce: (a: () => void) => void): Promise<void> {
   const lifetimeMs = deps.accessTokenTtlSeconds * 1000 + CLOCK_SKEW_MS
   for (const grantId of await queries.liveGrantIds(trx, installationId)) {
     if (await revokeGrantRows(trx, grantId, now, forever ? 'app uninstalled' : 'app disabled')) announce(await deps.revocations.record(trx, 'grant', grantId, now + lifetimeMs))
