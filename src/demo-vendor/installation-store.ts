@@ -51,7 +51,7 @@ export interface VendorInstallation {
   lineage: string[]
   /** The clientKey that took over this one's data. */
   movedTo: string | null
-  /** Learnt from the API (the app JWT lists its workspace); the payload does not name it. */
+  /** From the payload's `workspace`, or else learnt from the API (the app JWT lists the app account's workspaces). */
   workspace: { slug: string; name: string } | null
   /** The lifecycle callbacks received, newest first (at most `MAX_EVENTS`). */
   events: { event: LifecycleEvent; at: number; note?: string }[]

@@ -14,6 +14,8 @@ export interface LifecyclePayload {
   productType?: string
   description?: string
   eventType: LifecycleEvent
+  /** The workspace installed into (Gatehouse sends it; the reference platform's `principal`). */
+  workspace?: { slug: string; name: string }
   /** After a site import: the clientKey the workspace had before, whose data this installation takes over. */
   previousClientKey?: string
 }
@@ -44,6 +46,7 @@ export function readPayload(event: LifecycleEvent, body: unknown, expected: Payl
     productType: optional('productType'),
     description: typeof fields.description === 'string' ? fields.description.slice(0, MAX_FIELD_LENGTH) : undefined,
     eventType: required('eventType') as LifecycleEvent,
+    workspace: workspaceOf(fields.workspace),
     previousClientKey: optional('previousClientKey'),
   }
   if (payload.key !== expected.appKey) throw new VendorError('invalid_payload', `"key": this app is "${expected.appKey}", not "${payload.key}"`)
@@ -54,6 +57,15 @@ export function readPayload(event: LifecycleEvent, body: unknown, expected: Payl
   }
   if (event === 'installed') payload.sharedSecret = required('sharedSecret')
   return payload
+}
+
+function workspaceOf(value: unknown): LifecyclePayload['workspace'] {
+  if (value === undefined || value === null) return undefined
+  const { slug, name } = value as Record<string, unknown>
+  if (typeof slug !== 'string' || slug === '' || typeof name !== 'string' || slug.length > MAX_FIELD_LENGTH || name.length > MAX_FIELD_LENGTH) {
+    throw new VendorError('invalid_payload', '"workspace": expected an object {slug, name}')
+  }
+  return { slug, name }
 }
 
 /**
@@ -93,7 +105,7 @@ function install(data: StoreData, payload: LifecyclePayload, now: number): Vendo
     updatedAt: now,
     lineage: existing?.lineage ?? [],
     movedTo: null,
-    workspace: existing?.workspace ?? null,
+    workspace: payload.workspace ?? existing?.workspace ?? null,
     events: record(existing?.events ?? [], { event: 'installed', at: now, ...(note ? { note } : {}) }),
     calls: existing?.calls ?? [],
   }
@@ -126,7 +138,7 @@ function transition(data: StoreData, payload: LifecyclePayload, now: number): Ve
   const existing = own(data, payload.clientKey)
   if (!existing || existing.state === 'moved') return undefined
   const event = payload.eventType
-  const updated: VendorInstallation = { ...existing, updatedAt: now, events: record(existing.events, { event, at: now }) }
+  const updated: VendorInstallation = { ...existing, workspace: payload.workspace ?? existing.workspace, updatedAt: now, events: record(existing.events, { event, at: now }) }
   if (event === 'uninstalled') Object.assign(updated, { state: 'uninstalled', sharedSecret: null })
   else if (existing.state !== 'uninstalled') updated.state = event === 'enabled' ? 'enabled' : 'disabled'
   put(data, updated)

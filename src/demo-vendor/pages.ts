@@ -44,7 +44,7 @@ export function reportsPage(page: ReportsPage): string {
       <h2 id="installation">This installation</h2>
       <dl>
         <dt>Workspace</dt>
-        <dd>${installation.workspace ? html`${installation.workspace.name} (<code>${installation.workspace.slug}</code>)` : 'not known yet: the installed callback does not name it; calling with the app JWT finds it'}</dd>
+        <dd>${installation.workspace ? html`${installation.workspace.name} (<code>${installation.workspace.slug}</code>)` : 'not known yet: calling with the app JWT finds it'}</dd>
         <dt>clientKey</dt>
         <dd><code>${installation.clientKey}</code></dd>
         <dt>oauthClientId</dt>

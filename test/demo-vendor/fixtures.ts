@@ -52,6 +52,7 @@ export interface InstalledPayload {
   productType: string
   description: string
   eventType: LifecycleEvent
+  workspace?: { slug: string; name: string }
   previousClientKey?: string
 }
 
@@ -67,6 +68,7 @@ export function payload(v: Pick<VendorFixture, 'issuer'>, event: LifecycleEvent,
     productType: 'gatehouse',
     description: 'Demo workspace',
     eventType: event,
+    workspace: { slug: 'demo', name: 'Demo workspace' },
     ...extra,
   }
 }

@@ -36,6 +36,7 @@ describe('the demo vendor: lifecycle callbacks', () => {
     assert.equal(stored.oauthClientId, 'oauth-ck-good')
     assert.equal(stored.platformBaseUrl, v.issuer)
     assert.equal(stored.state, 'enabled')
+    assert.deepEqual(stored.workspace, { slug: 'demo', name: 'Demo workspace' })
     assert.deepEqual(stored.lineage, [])
     assert.deepEqual(stored.events.map((e) => e.event), ['installed'])
     assert.ok(Math.abs(stored.installedAt - Date.now()) < 10_000)
@@ -171,6 +172,7 @@ describe('the demo vendor: lifecycle callbacks', () => {
       ['a platform baseUrl other than the one that signed', { baseUrl: 'https://evil.example' }, /"baseUrl"/],
       ['no shared secret', { sharedSecret: undefined }, /"sharedSecret"/],
       ['no clientKey', { clientKey: 42 }, /"clientKey"/],
+      ['a workspace without a slug', { workspace: { name: 'x' } }, /"workspace"/],
     ]
     for (const [name, change, message] of cases) {
       test(name, async () => {
