@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import type { TokenExtensions } from '../oauth/index.js'
 import { appApi } from './app-api.js'
+import { installationPages } from './installations.page-routes.js'
 import { lifecycle } from './lifecycle.js'
 
 export interface InstallationsOptions {
@@ -23,4 +24,5 @@ async function installedApps(server: FastifyInstance, options: InstallationsOpti
   // app → API (app JWT, JWT grant, impersonation, enforcements)
   await server.register(appApi, { tokenExtensions: options.tokenExtensions })
   // site import and the demo vendor app: registered here
+  await server.register(installationPages)
 }

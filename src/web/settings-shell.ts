@@ -11,7 +11,7 @@ import { currentUser, type SessionUser } from './session.js'
  * GROUP_ORDER, sections in the order they were added; `adminOnly` sections are shown to admins only
  * (the routes still check: hiding a link is not access control).
  */
-export const GROUP_ORDER = ['Account', 'Developer', 'Admin'] as const
+export const GROUP_ORDER = ['Account', 'Workspaces', 'Developer', 'Admin'] as const
 export type SettingsGroup = (typeof GROUP_ORDER)[number]
 
 export interface SettingsSection {

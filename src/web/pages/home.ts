@@ -14,6 +14,7 @@ export interface SignedInHome {
 
 const GROUP_PURPOSE: Record<SettingsGroup, string> = {
   Account: 'Your profile, your password and where you are signed in.',
+  Workspaces: 'The workspaces you belong to, and the apps installed in them.',
   Developer: 'Apps you build on the platform, and their keys.',
   Admin: 'The people, apps and workspaces of this Gatehouse.',
 }
