@@ -40,9 +40,13 @@ export interface AppJwtVerifierDeps {
 export class AppJwtVerifier {
   constructor(private readonly deps: AppJwtVerifierDeps) {}
 
-  async verify(token: string, request: AppJwtRequest): Promise<VerifiedAppJwt> {
+  /**
+   * `fresh` reads the installation from the database, not the cache: the token endpoint issues
+   * tokens that outlive the request, so a disable must stop it at once, not within a second.
+   */
+  async verify(token: string, request: AppJwtRequest, { fresh = false } = {}): Promise<VerifiedAppJwt> {
     const issuer = appJwtIssuer(decodeUnverified(token))
-    const { installation, claims } = await this.#verifySignature(token, issuer)
+    const { installation, claims } = await this.#verifySignature(token, issuer, fresh)
     checkLifetime(claims, this.deps.clock.now())
     this.#checkQsh(claims, request)
     checkEnabled(installation)
@@ -50,9 +54,9 @@ export class AppJwtVerifier {
   }
 
   /** The installation whose secret verifies the token; cached secrets that fail are read again once, in case a rotation just replaced them. */
-  async #verifySignature(token: string, issuer: AppJwtIssuer): Promise<{ installation: InstallationWithSecrets; claims: JWTPayload }> {
+  async #verifySignature(token: string, issuer: AppJwtIssuer, fresh: boolean): Promise<{ installation: InstallationWithSecrets; claims: JWTPayload }> {
     const { directory, clock } = this.deps
-    let lookup = await directory.byIssuer(issuer.iss, issuer.sub)
+    let lookup = await directory.byIssuer(issuer.iss, issuer.sub, { fresh })
     for (;;) {
       if (lookup.candidates.length === 0) throw unknownIssuer(issuer)
       for (const installation of lookup.candidates) {

@@ -44,7 +44,7 @@ export class JwtGrant implements TokenExtension {
       throw new OAuthError('invalid_client', `The ${JWT_GRANT_TYPE} grant authenticates with the app JWT: send "Authorization: JWT <token>"`, 401, CHALLENGE)
     }
     try {
-      return await this.verifier.verify(credential.value, { method: request.method, url: request.url, formParameters: { ...request.params } })
+      return await this.verifier.verify(credential.value, { method: request.method, url: request.url, formParameters: { ...request.params } }, { fresh: true })
     } catch (error) {
       throw error instanceof AppJwtRefusal ? new OAuthError('invalid_client', error.message, 401, CHALLENGE) : error
     }
