@@ -3,6 +3,7 @@ import fp from 'fastify-plugin'
 import type { TokenExtensions } from '../oauth/index.js'
 import { appApi } from './app-api.js'
 import { installationPages } from './installations.page-routes.js'
+import { installationsApi } from './installations.api.js'
 import { lifecycle } from './lifecycle.js'
 
 export interface InstallationsOptions {
@@ -19,8 +20,9 @@ export interface InstallationsOptions {
 export const installations = fp(installedApps, { name: 'gatehouse-installations', dependencies: ['gatehouse-core', 'gatehouse-connect-keys'] })
 
 async function installedApps(server: FastifyInstance, options: InstallationsOptions): Promise<void> {
-  void options
   await lifecycle(server)
+  // Described in the sample platform's OpenAPI document; a platform behind GATEHOUSE_UPSTREAM has its own API.
+  if (!server.config.upstreamUrl) await server.register(installationsApi)
   // app → API (app JWT, JWT grant, impersonation, enforcements)
   await server.register(appApi, { tokenExtensions: options.tokenExtensions })
   // site import and the demo vendor app: registered here

@@ -8,7 +8,7 @@ interface OperationSpec {
   path: string
   operationId: string
   summary: string
-  tag: 'Users' | 'Workspaces' | 'Repositories' | 'Issues' | 'Meta'
+  tag: 'Users' | 'Workspaces' | 'Repositories' | 'Issues' | 'Apps' | 'Meta'
   /** Every scope listed is needed; reads need the read scope, writes the `:write` scope only. Null: public. */
   scopes: string[] | null
   params?: { properties: Record<string, Schema>; required: readonly string[] }
@@ -17,6 +17,8 @@ interface OperationSpec {
   /** The success status and the component it returns (none for 204). */
   success: [status: 200 | 201 | 204, component?: string]
   conflict?: boolean
+  /** The operation waits on an app's answer, which may refuse (502). */
+  appAnswers?: boolean
 }
 
 const COMPONENTS: Record<string, Schema> = {
@@ -36,12 +38,21 @@ const COMPONENTS: Record<string, Schema> = {
   IssueCreate: schemas.issueCreateBody,
   IssueUpdate: schemas.issueUpdateBody,
   IssueCommentCreate: schemas.commentCreateBody,
+  Installation: schemas.installationSchema,
+  InstallationCreate: schemas.installationCreateBody,
+  InstalledApp: schemas.installedAppSchema,
+  DescriptorRegistration: schemas.descriptorRegisterBody,
+  CallbackDelivery: schemas.deliverySchema,
+  PaginatedInstallations: schemas.pageSchema(ref('Installation')),
+  PaginatedCallbackDeliveries: schemas.pageSchema(ref('CallbackDelivery')),
   Error: schemas.errorSchema,
 }
 
 const workspace = schemas.workspaceParams
 const repository = schemas.repositoryParams
 const issue = schemas.issueParams
+const installation = schemas.installationParams
+const appKey = schemas.appKeyParams
 
 /** The sample API's operations; the gate takes each one's required scopes from `security`. */
 const OPERATIONS: OperationSpec[] = [
@@ -61,6 +72,11 @@ const OPERATIONS: OperationSpec[] = [
   { method: 'put', path: '/repositories/{workspace}/{repo_slug}/issues/{issue_id}', operationId: 'updateIssue', summary: "Change an issue's title, content or state", tag: 'Issues', scopes: ['issue:write'], params: issue, body: 'IssueUpdate', success: [200, 'Issue'] },
   { method: 'get', path: '/repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments', operationId: 'listIssueComments', summary: "An issue's comments", tag: 'Issues', scopes: ['issue'], params: issue, paged: true, success: [200, 'PaginatedIssueComments'] },
   { method: 'post', path: '/repositories/{workspace}/{repo_slug}/issues/{issue_id}/comments', operationId: 'createIssueComment', summary: 'Comment on an issue', tag: 'Issues', scopes: ['issue:write'], params: issue, body: 'IssueCommentCreate', success: [201, 'IssueComment'] },
+  { method: 'get', path: '/workspaces/{workspace}/installations', operationId: 'listInstallations', summary: 'The apps installed in a workspace', tag: 'Apps', scopes: ['workspace'], params: workspace, paged: true, success: [200, 'PaginatedInstallations'] },
+  { method: 'post', path: '/workspaces/{workspace}/installations', operationId: 'installApp', summary: 'Install an app (workspace owners only); it exists once the app accepts its installed callback', tag: 'Apps', scopes: ['workspace:admin'], params: workspace, body: 'InstallationCreate', success: [201, 'Installation'], conflict: true, appAnswers: true },
+  { method: 'delete', path: '/workspaces/{workspace}/installations/{app_key}', operationId: 'uninstallApp', summary: 'Uninstall an app (workspace owners only)', tag: 'Apps', scopes: ['workspace:admin'], params: installation, success: [204] },
+  { method: 'post', path: '/apps', operationId: 'registerApp', summary: "Register or update an installed app from its descriptor (the caller publishes it)", tag: 'Apps', scopes: ['app:write'], body: 'DescriptorRegistration', success: [200, 'InstalledApp'] },
+  { method: 'get', path: '/apps/{app_key}/deliveries', operationId: 'listAppDeliveries', summary: "An app's lifecycle callback log, newest first (its publisher only)", tag: 'Apps', scopes: ['app'], params: appKey, paged: true, success: [200, 'PaginatedCallbackDeliveries'] },
 ]
 
 /** The sample platform API's OpenAPI 3.1 document; `security` names the scopes each operation needs. */
@@ -75,7 +91,7 @@ export function sampleOpenApiDocument(config: Config): Record<string, unknown> {
       description: 'A small code-hosting API in the spirit of Bitbucket 2.0, guarded by Gatehouse. Every scope an operation lists is needed; a `:write` scope does not include reading.',
     },
     servers: [{ url: `${config.issuer}/2.0` }],
-    tags: [{ name: 'Users' }, { name: 'Workspaces' }, { name: 'Repositories' }, { name: 'Issues' }, { name: 'Meta' }],
+    tags: [{ name: 'Users' }, { name: 'Workspaces' }, { name: 'Repositories' }, { name: 'Issues' }, { name: 'Apps' }, { name: 'Meta' }],
     components: {
       securitySchemes: {
         oauth2: {
@@ -92,6 +108,9 @@ export function sampleOpenApiDocument(config: Config): Record<string, unknown> {
                 'repository:write': 'Create and change repositories',
                 issue: 'Read issues and their comments',
                 'issue:write': 'Create issues, change them and comment on them',
+                'workspace:admin': 'Install and uninstall apps in the workspaces you own',
+                app: 'Read the installed apps you publish and their callback log',
+                'app:write': 'Publish and update installed apps',
               },
             },
           },
@@ -104,6 +123,7 @@ export function sampleOpenApiDocument(config: Config): Record<string, unknown> {
         Forbidden: errorResponse('The token lacks a scope this operation needs (WWW-Authenticate names them), or the caller may not do this'),
         NotFound: errorResponse('No such object, or the caller is not a member of its workspace'),
         Conflict: errorResponse('The object already exists'),
+        AppRefused: errorResponse("The app did not accept its lifecycle callback; the message says what it answered, and nothing changed"),
       },
     },
     paths,
@@ -124,6 +144,7 @@ function operation(spec: OperationSpec): Record<string, unknown> {
   }
   if (spec.params || spec.path === '/user') responses['404'] = { $ref: '#/components/responses/NotFound' }
   if (spec.conflict) responses['409'] = { $ref: '#/components/responses/Conflict' }
+  if (spec.appAnswers) responses['502'] = { $ref: '#/components/responses/AppRefused' }
   return {
     operationId: spec.operationId,
     summary: spec.summary,

@@ -232,3 +232,92 @@ export const errorSchema = {
     error: { type: 'object', required: ['code', 'message'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
   },
 } as const
+
+// ---- Installed apps (served by Gatehouse's installations, described here with the rest of the API) ----
+
+/** App keys: lower-case letters, digits, ".", "_" and "-", starting with a letter or digit (src/domain/descriptor.ts). */
+export const APP_KEY_PATTERN = '^[a-z0-9][a-z0-9._-]{0,79}$'
+
+export interface AppKeyParams {
+  app_key: string
+}
+export interface InstallationParams extends WorkspaceParams, AppKeyParams {}
+
+export const appKeyParams = {
+  type: 'object',
+  required: ['app_key'],
+  properties: { app_key: { type: 'string', pattern: APP_KEY_PATTERN, description: "The app's key, from its descriptor" } },
+} as const
+
+export const installationParams = {
+  type: 'object',
+  required: ['workspace', 'app_key'],
+  properties: { ...workspaceParams.properties, ...appKeyParams.properties },
+} as const
+
+export const installationCreateBody = {
+  type: 'object',
+  required: ['app'],
+  properties: { app: { type: 'string', pattern: APP_KEY_PATTERN, description: 'The key of the app to install' } },
+  additionalProperties: false,
+} as const
+
+export const descriptorRegisterBody = {
+  type: 'object',
+  description: 'The descriptor, given inline, or the https URL the vendor serves it at (fetched now).',
+  properties: {
+    url: { type: 'string', format: 'uri', maxLength: 2000 },
+    descriptor: { type: 'object' },
+  },
+  oneOf: [{ required: ['url'] }, { required: ['descriptor'] }],
+  additionalProperties: false,
+} as const
+
+export const installationSchema = {
+  type: 'object',
+  required: ['type', 'app', 'workspace', 'state', 'client_key', 'oauth_client_id', 'created_on'],
+  properties: {
+    type: { const: 'installation' },
+    app: { type: 'object', required: ['key', 'name'], properties: { key: { type: 'string' }, name: { type: 'string' } } },
+    workspace: { type: 'object', required: ['slug'], properties: { slug: { type: 'string' } } },
+    state: { enum: ['installed', 'disabled', 'uninstalled', 'removed'] },
+    client_key: { type: 'string' },
+    oauth_client_id: { type: 'string' },
+    previous_client_key: { type: ['string', 'null'], description: 'The clientKey the app had in the tenant this workspace was imported from' },
+    created_on: dateTime,
+  },
+} as const
+
+export const installedAppSchema = {
+  type: 'object',
+  required: ['type', 'key', 'name', 'version', 'created', 'changed', 'added_scopes'],
+  properties: {
+    type: { const: 'installed_app' },
+    key: { type: 'string' },
+    name: { type: 'string' },
+    version: { type: 'integer', description: 'Goes up by one with every change of the descriptor' },
+    scopes: { type: 'array', items: { type: 'string' } },
+    created: { type: 'boolean' },
+    changed: { type: 'boolean' },
+    added_scopes: { type: 'array', items: { type: 'string' }, description: 'Scopes this version asks for that the previous one did not' },
+  },
+} as const
+
+export const deliverySchema = {
+  type: 'object',
+  required: ['type', 'workspace', 'client_key', 'sequence', 'event', 'state', 'attempts', 'created_on'],
+  properties: {
+    type: { const: 'callback_delivery' },
+    workspace: { type: 'string' },
+    client_key: { type: 'string' },
+    sequence: { type: 'integer', description: 'The order of callbacks of one installation' },
+    event: { enum: ['installed', 'uninstalled', 'enabled', 'disabled'] },
+    url: { type: 'string' },
+    state: { enum: ['pending', 'delivered', 'failed', 'skipped'] },
+    attempts: { type: 'integer' },
+    last_status: { type: ['integer', 'null'] },
+    last_error: { type: ['string', 'null'] },
+    next_attempt_on: { type: ['string', 'null'], format: 'date-time' },
+    created_on: dateTime,
+  },
+} as const

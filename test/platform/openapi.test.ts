@@ -11,7 +11,7 @@ let t: TestApp
 before(async () => (t = await startTestApp()))
 after(() => t.close())
 
-const SCOPES = ['account', 'workspace', 'repository', 'repository:write', 'issue', 'issue:write']
+const SCOPES = ['account', 'workspace', 'repository', 'repository:write', 'issue', 'issue:write', 'workspace:admin', 'app', 'app:write']
 
 test('GET /2.0/openapi.json serves the document without a token', async () => {
   const response = await t.app.inject({ url: '/2.0/openapi.json' })
@@ -56,6 +56,11 @@ test('reads need the read scope and writes the :write scope; only the document i
     updateIssue: ['issue:write'],
     listIssueComments: ['issue'],
     createIssueComment: ['issue:write'],
+    listInstallations: ['workspace'],
+    installApp: ['workspace:admin'],
+    uninstallApp: ['workspace:admin'],
+    registerApp: ['app:write'],
+    listAppDeliveries: ['app'],
   })
 })
 
