@@ -5,6 +5,8 @@ import { adminPages } from './admin/index.js'
 import { consumerPages } from './consumers/index.js'
 import { connectKeys } from './apps/connect-keys.routes.js'
 import { core, type CoreOptions } from './core.js'
+import { demoVendorApp, demoVendorDataDir } from './demo-vendor/index.js'
+import { demoSeedDecision } from './domain/demo-seed-policy.js'
 import { fastifyTrustProxy } from './domain/proxy-trust.js'
 import { apiDescription } from './gateway/api-description.js'
 import { gateway } from './gateway/index.js'
@@ -57,5 +59,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await server.register(gateway)
   await server.register(installations, { tokenExtensions })
   if (!config.upstreamUrl) await server.register(platformApi)
+  // The demo's installed app, served where the demo is seeded; it calls this server over HTTP like any vendor.
+  if (demoSeedDecision(config).seed) await server.register(demoVendorApp, { platformUrl: config.issuer, dataDir: demoVendorDataDir(config.databaseUrl) })
   return server
 }

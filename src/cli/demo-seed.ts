@@ -1,6 +1,9 @@
 import { createApp } from '../apps/apps.service.js'
+import { DEMO_VENDOR_KEY, demoVendorDescriptor } from '../demo-vendor/index.js'
 import { generatePassword } from '../domain/password.js'
 import { loadApiDescription } from '../gateway/api-description.js'
+import { registerDescriptor } from '../installations/descriptors.service.js'
+import { appRequestPolicy } from '../installations/lifecycle.js'
 import { sampleOpenApiDocument } from '../platform/openapi.js'
 import { createIssue, createRepository, createWorkspace } from '../platform/index.js'
 import { countUsers, createUser } from '../users/users.service.js'
@@ -16,6 +19,8 @@ export interface DemoSeed {
   workspace: string
   repository: string
   app: { clientId: string; clientSecret: string; redirectUri: string; scopes: string[] }
+  /** The demo vendor's installed app (served at /demo-vendor), registered for the user to install into the workspace. */
+  installedApp: { key: string; descriptorUrl: string }
 }
 
 export const DEMO_REDIRECT_URI = 'http://127.0.0.1:9876/callback'
@@ -31,10 +36,10 @@ export { demoSeedDecision, type DemoSeedDecision } from '../domain/demo-seed-pol
 export async function seedDemoIfEmpty({ config, db: store, clock, secrets }: CommandContext): Promise<DemoSeed | undefined> {
   const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
   // All or nothing: a seed that failed halfway would leave users, and so never run again.
-  return inTransaction(store, (db) => seed(db, clock, scopes, secrets))
+  return inTransaction(store, (db) => seed(db, clock, scopes, secrets, config))
 }
 
-async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[], secrets: SecretFormat): Promise<DemoSeed | undefined> {
+async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[], secrets: SecretFormat, config: CommandContext['config']): Promise<DemoSeed | undefined> {
   if ((await countUsers(db)) > 0) return undefined
   const adminPassword = generatePassword()
   const userPassword = generatePassword()
@@ -55,11 +60,16 @@ async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[], secrets: Se
     ownerId: user.id,
     createdVia: 'seed',
   }, secrets)
+  // Published by the demo user; nothing is installed yet: installing sends the signed installed callback, which needs the server listening.
+  const requests = appRequestPolicy(config)
+  const descriptor = demoVendorDescriptor(config.issuer)
+  await registerDescriptor({ db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests }, { document: descriptor }, { ownerId: user.id, isAdmin: false })
   return {
     admin: { username: admin.username, password: adminPassword },
     user: { username: user.username, password: userPassword },
     workspace: 'demo',
     repository: 'hello-world',
     app: { clientId: app.clientId, clientSecret: clientSecret!, redirectUri: DEMO_REDIRECT_URI, scopes: app.scopes },
+    installedApp: { key: DEMO_VENDOR_KEY, descriptorUrl: `${descriptor.baseUrl}/descriptor.json` },
   }
 }

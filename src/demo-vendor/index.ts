@@ -1,5 +1,8 @@
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { systemClock, type Clock } from '../domain/clock.js'
+import { sqliteFile } from '../store/embedded-database.js'
 import { DEFAULT_BASE_PATH, demoVendorBaseUrl } from './descriptor.js'
 import { InstallationStore } from './installation-store.js'
 import { vendorRoutes } from './routes.js'
@@ -15,6 +18,15 @@ export interface DemoVendorOptions {
   /** The folder of the vendor's own store (`installations.json`), apart from Gatehouse's database. */
   dataDir: string
   clock?: Clock
+}
+
+/**
+ * Where the demo vendor keeps its store when Gatehouse serves it: a `demo-vendor` folder beside the
+ * embedded SQLite database (`data/demo-vendor/`), or under the system's temporary folder otherwise.
+ */
+export function demoVendorDataDir(databaseUrl: string): string {
+  const file = sqliteFile(databaseUrl)
+  return file === undefined ? join(tmpdir(), 'gatehouse-demo-vendor') : join(dirname(file), 'demo-vendor')
 }
 
 /**
