@@ -97,7 +97,9 @@ function checkEnabled({ installation, app, workspaceSlug }: InstallationWithSecr
 }
 
 function unknownIssuer({ iss, sub }: AppJwtIssuer): AppJwtRefusal {
-  const named = sub === undefined ? `the clientKey "${iss}"` : `the clientKey "${iss}", and no app "${iss}" has one with the clientKey "${sub}"`
+  const named = sub === undefined
+    ? `the clientKey "${iss}" (if "${iss}" is the app key, put the clientKey in "sub")`
+    : `the clientKey "${iss}", and no app "${iss}" has one with the clientKey "${sub}"`
   return new AppJwtRefusal('unknown_issuer', `No installation has ${named}; the app may have been uninstalled (the clientKey comes from the latest installed callback)`)
 }
 

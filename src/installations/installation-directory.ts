@@ -82,7 +82,8 @@ export class InstallationDirectory {
     const generation = this.#generation
     const rows = await queries.findLiveInstallationsByIssuer(this.deps.db, iss, sub)
     const candidates = rows.map((row) => this.#withSecrets(row))
-    if (generation === this.#generation) this.#byIssuer.set(key, candidates, this.#reusableUntil(rows, now))
+    // No installation is not cached: an app installed a moment ago (in another process) must work at once.
+    if (candidates.length > 0 && generation === this.#generation) this.#byIssuer.set(key, candidates, this.#reusableUntil(rows, now))
     return { candidates, fromCache: false }
   }
 

@@ -98,11 +98,13 @@ test('a bad signature is refused as such, and so is an algorithm other than HS25
   refusal(await call(url, 'not-a-jwt'), /not a well-formed JWT/)
 })
 
-test('an unknown clientKey is refused, naming it', async () => {
+test('an unknown clientKey is refused, naming it; once installed it works at once (no installation is not cached)', async () => {
   const installation = await installed('unknown-key')
   const url = '/2.0/workspaces/unknown-key'
   refusal(await call(url, await appJwt(t.app, installation, { method: 'GET', url, claims: { iss: 'ck-nobody' } })), /No installation has the clientKey "ck-nobody"/)
   refusal(await call(url, await appJwt(t.app, installation, { method: 'GET', url, claims: { iss: 'other-app', sub: installation.clientKey } })), /no app "other-app" has one/)
+  const late = await installApp(t.app, reports, await createWorkspace(t.app.db, t.app.clock, { slug: 'late', members: [] }), { clientKey: 'ck-nobody' })
+  assert.equal((await call('/2.0/workspaces/late', await appJwt(t.app, late, { method: 'GET', url: '/2.0/workspaces/late' }))).status, 200)
 })
 
 test('a disabled installation is refused within a second, and works again once enabled', async () => {
