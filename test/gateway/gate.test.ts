@@ -74,10 +74,12 @@ test('a malformed Authorization header or token is invalid_token', async () => {
   }
 })
 
-test('a credential of a form no authenticator takes is invalid_token saying which form is accepted', async () => {
-  for (const authorization of ['Basic YWRhOnNlY3JldA==', 'Bearer not-a-jwt', 'Bearer gth_pat_0123456789', 'JWT a.b.c', 'Bearertoken']) {
-    assertInvalidToken(await getUser(authorization), /send Authorization: Bearer <access token>"/)
+test('a credential of a form no authenticator takes is invalid_token saying which forms are accepted', async () => {
+  for (const authorization of ['Basic YWRhOnNlY3JldA==', 'Bearer not-a-jwt', 'Bearer gth_pat_0123456789', 'Bearertoken']) {
+    assertInvalidToken(await getUser(authorization), /send one of Authorization: Bearer <access token>; Authorization: JWT <app JWT [^"]*>"/)
   }
+  // The JWT scheme is the installed apps' authenticator's (src/installations): it reads the token and refuses it.
+  assertInvalidToken(await getUser('JWT a.b.c'), /app JWT is not a well-formed JWT/)
 })
 
 test('bad signature: a token signed by another key under our kid is refused', async () => {
