@@ -99,7 +99,7 @@ export class InstallationStore {
   }
 
   get(clientKey: string): VendorInstallation | undefined {
-    return Object.hasOwn(this.#data.installations, clientKey) ? this.#data.installations[clientKey] : undefined
+    return findIn(this.#data, clientKey)
   }
 
   list(): VendorInstallation[] {
@@ -126,6 +126,16 @@ export class InstallationStore {
   async flushed(): Promise<void> {
     await this.#queue
   }
+}
+
+/** The installation `clientKey` in `data`: an own property only, so a clientKey such as `__proto__` is a key like any other. */
+export function findIn(data: StoreData, clientKey: string): VendorInstallation | undefined {
+  return Object.hasOwn(data.installations, clientKey) ? data.installations[clientKey] : undefined
+}
+
+/** Stores `installation` in `data` under its clientKey: defined, not assigned, for the same reason. */
+export function putIn(data: StoreData, installation: VendorInstallation): void {
+  Object.defineProperty(data.installations, installation.clientKey, { value: installation, enumerable: true, writable: true, configurable: true })
 }
 
 async function readStore(file: string): Promise<StoreData | undefined> {

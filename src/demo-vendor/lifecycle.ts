@@ -1,5 +1,5 @@
 import type { LifecycleEvent } from '../domain/descriptor.js'
-import { MAX_EVENTS, type InstallationStore, type StoreData, type VendorInstallation } from './installation-store.js'
+import { findIn, MAX_EVENTS, putIn, type InstallationStore, type StoreData, type VendorInstallation } from './installation-store.js'
 import { VendorError } from './vendor-errors.js'
 
 /** What the platform POSTs to a lifecycle path (`installed` alone carries `sharedSecret`). */
@@ -83,7 +83,7 @@ export function applyLifecycle(store: InstallationStore, payload: LifecyclePaylo
 }
 
 function install(data: StoreData, payload: LifecyclePayload, now: number): VendorInstallation {
-  const existing = own(data, payload.clientKey)
+  const existing = findIn(data, payload.clientKey)
   const note = !existing
     ? undefined
     : existing.state === 'uninstalled' || existing.state === 'moved'
@@ -111,19 +111,19 @@ function install(data: StoreData, payload: LifecyclePayload, now: number): Vendo
   }
   const previousKey = payload.previousClientKey
   if (previousKey !== undefined && previousKey !== payload.clientKey) takeOver(data, installation, previousKey, now)
-  put(data, installation)
+  putIn(data, installation)
   return installation
 }
 
 /** Moves the earlier installation's data to `installation`; repeated (a re-sent `installed`), it moves nothing twice. */
 function takeOver(data: StoreData, installation: VendorInstallation, previousKey: string, now: number): void {
-  const previous = own(data, previousKey)
+  const previous = findIn(data, previousKey)
   installation.lineage = [...new Set([previousKey, ...(previous?.lineage ?? []), ...installation.lineage])]
   if (!previous || previous.movedTo === installation.clientKey) return
   installation.calls = [...installation.calls, ...previous.calls].sort((a, b) => b.at - a.at)
   installation.workspace ??= previous.workspace
   installation.events = record(installation.events, { event: 'installed', at: now, note: `took over the data of ${previousKey} (site import)` })
-  put(data, {
+  putIn(data, {
     ...previous,
     sharedSecret: null,
     state: 'moved',
@@ -135,23 +135,14 @@ function takeOver(data: StoreData, installation: VendorInstallation, previousKey
 }
 
 function transition(data: StoreData, payload: LifecyclePayload, now: number): VendorInstallation | undefined {
-  const existing = own(data, payload.clientKey)
+  const existing = findIn(data, payload.clientKey)
   if (!existing || existing.state === 'moved') return undefined
   const event = payload.eventType
   const updated: VendorInstallation = { ...existing, workspace: payload.workspace ?? existing.workspace, updatedAt: now, events: record(existing.events, { event, at: now }) }
   if (event === 'uninstalled') Object.assign(updated, { state: 'uninstalled', sharedSecret: null })
   else if (existing.state !== 'uninstalled') updated.state = event === 'enabled' ? 'enabled' : 'disabled'
-  put(data, updated)
+  putIn(data, updated)
   return updated
-}
-
-function own(data: StoreData, clientKey: string): VendorInstallation | undefined {
-  return Object.hasOwn(data.installations, clientKey) ? data.installations[clientKey] : undefined
-}
-
-/** Defined, not assigned: a clientKey such as `__proto__` is a key like any other. */
-function put(data: StoreData, installation: VendorInstallation): void {
-  Object.defineProperty(data.installations, installation.clientKey, { value: installation, enumerable: true, writable: true, configurable: true })
 }
 
 function record(events: VendorInstallation['events'], event: VendorInstallation['events'][number]): VendorInstallation['events'] {

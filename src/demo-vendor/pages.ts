@@ -33,8 +33,9 @@ const METHODS: { value: CallRecord['method']; label: string; explains: string }[
 
 export function reportsPage(page: ReportsPage): string {
   const { installation } = page
-  // The call just made is the newest stored one.
-  const earlier = installation.calls.slice(page.latest ? 1 : 0)
+  // The call just made is the newest stored one. A person sees only their own calls: an
+  // impersonation's answer is about the person it acted as.
+  const earlier = installation.calls.slice(page.latest ? 1 : 0).filter((call) => call.userId === page.userId)
   return document(page.basePath, 'Demo reports', html`
     <header>
       <h1>Demo reports</h1>

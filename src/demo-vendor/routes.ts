@@ -3,7 +3,7 @@ import type { Clock } from '../domain/clock.js'
 import type { LifecycleEvent } from '../domain/descriptor.js'
 import { CallbackVerifier } from './callback-verifier.js'
 import { DEMO_VENDOR_KEY, demoVendorDescriptor, LIFECYCLE_PATHS, REPORTS_PAGE } from './descriptor.js'
-import { MAX_CALLS, type CallRecord, type InstallationStore, type VendorInstallation } from './installation-store.js'
+import { findIn, MAX_CALLS, type CallRecord, type InstallationStore, type VendorInstallation } from './installation-store.js'
 import { applyLifecycle, readPayload } from './lifecycle.js'
 import { formToken, verifyFormToken, verifyPageContext } from './page-context.js'
 import { errorPage, reportsPage, STYLESHEET } from './pages.js'
@@ -101,7 +101,7 @@ async function pageRoutes(server: FastifyInstance, options: VendorRouteOptions):
 /** Keeps the call with the installation (its data), and the workspace an app-JWT call revealed. */
 function recordCall(store: InstallationStore, clientKey: string, call: CallRecord): Promise<VendorInstallation | undefined> {
   return store.update((data) => {
-    const installation = Object.hasOwn(data.installations, clientKey) ? data.installations[clientKey] : undefined
+    const installation = findIn(data, clientKey)
     if (!installation) return undefined
     installation.calls = [call, ...installation.calls].slice(0, MAX_CALLS)
     installation.workspace = workspaceFrom(call) ?? installation.workspace

@@ -146,5 +146,11 @@ describe('the demo vendor: its page module', () => {
       assert.match(body, /<h2 id="latest">Result<\/h2>/)
       assert.match(body, /GET http:\/\/127\.0\.0\.1:\d+\/2\.0\/workspaces\?pagelen=10/)
     })
+
+    test('a person sees only the calls they made (an impersonation\'s answer is about them), the one who made it sees them later', async () => {
+      assert.equal(v.installation('ck-page')!.calls.length, 1)
+      assert.doesNotMatch(await (await fetch(await frame({ userId: 'user-2' }))).text(), /Earlier calls/)
+      assert.match(await (await fetch(await frame())).text(), /Earlier calls/)
+    })
   })
 })
