@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { JWKS_MAX_AGE_SECONDS, KEY_ACTIVATION_DELAY_MS } from '../../src/oauth/signing-keys.js'
+import { JWT_BEARER_GRANT_TYPE } from '../../src/installations/impersonation-grant.js'
+import { JWT_GRANT_TYPE } from '../../src/installations/jwt-grant.js'
 import { startTestApp } from '../support/app.js'
+
+// Installed apps join the token endpoint with these, whatever else is turned on.
+const INSTALLED_APP_GRANTS = [JWT_GRANT_TYPE, JWT_BEARER_GRANT_TYPE]
 
 test('server metadata (RFC 8414) is served at its well-known path, and not under OpenID Connect\'s name', async () => {
   const t = await startTestApp({ issuer: 'https://auth.example' })
@@ -22,7 +27,7 @@ test('server metadata (RFC 8414) is served at its well-known path, and not under
     assert.equal(metadata.jwks_uri, 'https://auth.example/oauth/jwks.json')
     assert.deepEqual(metadata.scopes_supported, t.app.apiDescription.scopes.map((s) => s.name))
     assert.deepEqual(metadata.response_types_supported, ['code'])
-    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials'], 'the password grant only when turned on')
+    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials', ...INSTALLED_APP_GRANTS], 'the password grant only when turned on')
     for (const field of ['token_endpoint_auth_methods_supported', 'introspection_endpoint_auth_methods_supported', 'revocation_endpoint_auth_methods_supported']) {
       assert.deepEqual(metadata[field], ['client_secret_basic', 'client_secret_post', 'none'])
     }

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { JWT_BEARER_GRANT_TYPE } from '../../src/installations/impersonation-grant.js'
+import { JWT_GRANT_TYPE } from '../../src/installations/jwt-grant.js'
 import { startTestApp } from '../support/app.js'
+
+// Installed apps join the token endpoint with these, whatever else is turned on.
+const INSTALLED_APP_GRANTS = [JWT_GRANT_TYPE, JWT_BEARER_GRANT_TYPE]
 import { addClient, addUser, asClient, claimsOf, PASSWORD, refresh } from './fixtures.js'
 
 // The password grant exists only where the deployment turns it on (GATEHOUSE_ALLOW_PASSWORD_GRANT);
@@ -17,7 +22,7 @@ test('the password grant is off by default: unsupported_grant_type even for an a
     assert.doesNotMatch(response.json().error_description, /use one of .*password/)
     assert.equal(await t.app.db.selectFrom('grants').select('id').executeTakeFirst(), undefined, 'no grant was made')
     const metadata = (await t.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })).json()
-    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials'])
+    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials', ...INSTALLED_APP_GRANTS])
   } finally {
     await t.close()
   }
@@ -27,7 +32,7 @@ test('turned on, the password grant is advertised in metadata', async () => {
   const t = await startTestApp({ allowPasswordGrant: true })
   try {
     const metadata = (await t.app.inject({ method: 'GET', url: '/.well-known/oauth-authorization-server' })).json()
-    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials', 'password'])
+    assert.deepEqual(metadata.grant_types_supported, ['authorization_code', 'refresh_token', 'client_credentials', 'password', ...INSTALLED_APP_GRANTS])
   } finally {
     await t.close()
   }
