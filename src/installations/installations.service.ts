@@ -25,7 +25,7 @@ export interface InstallationDeps {
   issuer: string
   connectKeys: Pick<ConnectKeys, 'signCallback'>
   requests: AppRequestPolicy
-  revocations: Pick<RevocationList, 'record' | 'recordSubject'>
+  revocations: Pick<RevocationList, 'record' | 'recordSubject' | 'recordAppChanged'>
   /** Told when a callback was queued, so it goes out now rather than at the next poll. */
   deliverer: { kick(): void }
   accessTokenTtlSeconds: number
@@ -155,6 +155,8 @@ export async function changeInstallation(deps: InstallationDeps, action: 'uninst
     const moved = await queries.moveState(trx, row.id, transition.from, transition.to, now, ended ? { ended_at: now, shared_secret_sealed: null, kek_id: null, previous_secret_sealed: null, previous_kek_id: null, previous_secret_expires_at: null } : {})
     if (!moved) throw new ConflictError(`${app.key} in ${workspace.slug} changed while this ${action} was asked; look at its state and try again`)
     if (action !== 'enable') await revokeHoldings(deps, trx, row.id, row.app_user_id, now, ended, announcements.push.bind(announcements))
+    // Every process drops what it cached about the app's installations (the gate's look-ups) at once.
+    announcements.push(await deps.revocations.recordAppChanged(trx, app.key))
     if (ended && row.app_user_id !== null) {
       await trx.deleteFrom('workspace_members').where('user_id', '=', row.app_user_id).execute()
       await trx.updateTable('users').set({ disabled_at: now }).where('id', '=', row.app_user_id).execute()
@@ -207,7 +209,8 @@ export async function rotateSharedSecret(deps: InstallationDeps, request: { appK
     })
     if (!moved) throw new ConflictError(`${app.key} in ${workspace.slug} changed while its secret was rotated; the app holds a secret that is not in use, so rotate again`)
     await recordSentCallback(trx, deps.clock, row.id, 'installed', url, payload, outcome)
-  })
+    return deps.revocations.recordAppChanged(trx, app.key)
+  }).then((announce) => announce())
   return { installation: await requireInstallationById(deps.db, row.id), app, workspace, previousSecretExpiresAt }
 }
 
@@ -236,6 +239,7 @@ export async function removeInstallationsOf(deps: Pick<InstallationDeps, 'clock'
       await trx.updateTable('users').set({ disabled_at: now }).where('id', '=', row.app_user_id).execute()
     }
     await skipPendingCallbacks(trx, deps.clock, row.id)
+    announcements.push(await deps.revocations.recordAppChanged(trx, row.key))
   }
   return { removed: rows.map((r) => ({ appKey: r.key, clientKey: r.client_key })), announcements }
 }

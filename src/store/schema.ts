@@ -143,7 +143,8 @@ export interface GrantTable {
   user_id: string
   scope: string
   /**
-   * 'authorization_code' | 'password' | 'client_credentials'. A client-credentials grant is the
+   * 'authorization_code' | 'password' | 'client_credentials' | 'installation' (the JWT grant: tokens act as the
+   * installation's app account) | 'impersonation' (jwt-bearer: an installed app acting as a member). A client-credentials grant is the
    * app's own (user_id: its owner, whom the tokens act as), reused by every issuance until it nears
    * its end or is revoked, so an app's tokens can be revoked as one family.
    */
