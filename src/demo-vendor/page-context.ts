@@ -15,6 +15,8 @@ const FORM_TOKEN_AUDIENCE = 'gatehouse-demo-vendor:form'
 const CLOCK_TOLERANCE_SECONDS = 30
 
 export interface PageModuleFrame {
+  /** The app's key: the token's audience. */
+  appKey: string
   /** The app's baseUrl, as its descriptor says it. */
   appBaseUrl: string
   /** The page module's `url` from the descriptor, relative to baseUrl (it may have a query). */
@@ -35,6 +37,7 @@ export interface PageModuleFrame {
  *           secret (its UTF-8 bytes are the HMAC key), claims:
  *             iss  the installation's clientKey
  *             sub  the viewing user's id (users.id; what impersonation's `sub` names)
+ *             aud  the app's key
  *             iat  now, in seconds
  *             exp  iat + 180 (PAGE_CONTEXT_SECONDS); more than PAGE_CONTEXT_MAX_SECONDS after iat is refused
  *             qsh  queryStringHash({ method: 'GET', url: <src without jwt>, baseUrl: <app baseUrl> })
@@ -47,6 +50,7 @@ export async function pageModuleSrc(frame: PageModuleFrame): Promise<string> {
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setIssuer(frame.clientKey)
     .setSubject(frame.userId)
+    .setAudience(frame.appKey)
     .setIssuedAt(iat)
     .setExpirationTime(iat + PAGE_CONTEXT_SECONDS)
     .sign(new TextEncoder().encode(frame.sharedSecret))
@@ -60,6 +64,8 @@ export interface PageViewer {
 }
 
 export interface PageContextOptions {
+  /** This app's key: the context token's audience. */
+  appKey: string
   store: InstallationStore
   /** The path the app is served under here: request paths are relative to it for `qsh`. */
   basePath: string
@@ -68,8 +74,8 @@ export interface PageContextOptions {
 
 /**
  * Verifies the context token the platform put in the page's URL: its `iss` names the installation,
- * whose shared secret must have signed it (HS256); it must not have expired nor live long, must name
- * the user (`sub`), and its `qsh` must be this very GET. Only then is the installation's state looked at.
+ * whose shared secret must have signed it (HS256) for this app (`aud`); it must not have expired nor
+ * live long, must name the user (`sub`), and its `qsh` must be this very GET. Only then is the installation's state looked at.
  */
 export async function verifyPageContext(token: string | undefined, request: { url: string }, options: PageContextOptions): Promise<PageViewer> {
   if (token === undefined || token === '') throw new VendorError('invalid_jwt', 'this page is shown inside the platform, which adds a "jwt" parameter to its URL; open it from the workspace')
@@ -81,7 +87,8 @@ export async function verifyPageContext(token: string | undefined, request: { ur
     ;({ payload } = await jwtVerify(token, new TextEncoder().encode(installation.sharedSecret), {
       algorithms: ['HS256'],
       issuer: clientKey,
-      requiredClaims: ['iat', 'exp', 'sub', 'qsh'],
+      audience: options.appKey,
+      requiredClaims: ['iat', 'exp', 'sub', 'aud', 'qsh'],
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
       currentDate: new Date(options.clock.now()),
     }))
@@ -111,7 +118,7 @@ export function formToken(viewer: { installation: Pick<VendorInstallation, 'clie
     .sign(Buffer.from(options.formKey, 'base64url'))
 }
 
-export async function verifyFormToken(token: string, options: PageContextOptions & { formKey: string }): Promise<PageViewer> {
+export async function verifyFormToken(token: string, options: Omit<PageContextOptions, 'appKey'> & { formKey: string }): Promise<PageViewer> {
   let payload
   try {
     ;({ payload } = await jwtVerify(token, Buffer.from(options.formKey, 'base64url'), {

@@ -70,7 +70,7 @@ async function lifecycleRoutes(server: FastifyInstance, options: VendorRouteOpti
 
 /** The page module, and its forms that call the API. */
 async function pageRoutes(server: FastifyInstance, options: VendorRouteOptions): Promise<void> {
-  const contextOptions = { store: options.store, basePath: options.basePath, clock: options.clock }
+  const contextOptions = { appKey: DEMO_VENDOR_KEY, store: options.store, basePath: options.basePath, clock: options.clock }
   const platform: PlatformCallOptions = { platformUrl: options.platformUrl, clock: options.clock }
   server.setErrorHandler((error: FastifyError, _request, reply) => {
     const refusal = refusalOf(error)

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { DEMO_VENDOR_KEY, pageModuleSrc, REPORTS_PAGE } from '../../src/demo-vendor/index.js'
 import type { CallRecord } from '../../src/demo-vendor/installation-store.js'
+import { pageModuleFrame, viewWorkspace } from '../../src/installations/console.service.js'
 import { registerDescriptor } from '../../src/installations/descriptors.service.js'
 import { usableSharedSecrets } from '../../src/installations/installation-secrets.js'
 import { changeInstallation, install } from '../../src/installations/installations.service.js'
@@ -51,9 +52,20 @@ test('the descriptor registers from the vendor\'s URL, and installing delivers a
   assert.deepEqual(usableSharedSecrets(v.app.keyEncryption.keyring, row, v.app.clock), [stored.sharedSecret], 'the vendor holds the secret the platform sealed')
 })
 
+test('the iframe src the platform makes for the page module (console.service) is one the vendor accepts, for the member looking', async () => {
+  const bob = { id: ids.bob, username: 'bob', displayName: 'Bob', isAdmin: false }
+  const view = await viewWorkspace(v.app.db, bob, 'team')
+  const frame = await pageModuleFrame({ db: v.app.db, clock: v.app.clock, keyring: v.app.keyEncryption.keyring }, view, { appKey: DEMO_VENDOR_KEY, moduleKey: REPORTS_PAGE.key, userId: bob.id })
+  assert.equal(frame.origin, new URL(v.issuer).origin)
+  const response = await fetch(frame.src)
+  const html = await response.text()
+  assert.equal(response.status, 200, html)
+  assert.match(html, new RegExp(`user <code>${ids.bob}</code>`))
+})
+
 test('the page module, shown to a workspace member, calls the API three ways and each succeeds', async () => {
   const installation = v.installation(clientKey)!
-  const src = await pageModuleSrc({ appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey, sharedSecret: installation.sharedSecret!, userId: ids.bob, now: Date.now() })
+  const src = await pageModuleSrc({ appKey: DEMO_VENDOR_KEY, appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey, sharedSecret: installation.sharedSecret!, userId: ids.bob, now: Date.now() })
   const page = await fetch(src)
   const html = await page.text()
   assert.equal(page.status, 200, html)
@@ -98,6 +110,6 @@ test('uninstalling delivers the uninstalled callback in the background: the vend
   while (v.installation(clientKey)!.state !== 'uninstalled' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50))
   assert.equal(v.installation(clientKey)!.state, 'uninstalled')
   assert.equal(v.installation(clientKey)!.sharedSecret, null)
-  const src = await pageModuleSrc({ appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey, sharedSecret: secret, userId: ids.bob, now: Date.now() })
+  const src = await pageModuleSrc({ appKey: DEMO_VENDOR_KEY, appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey, sharedSecret: secret, userId: ids.bob, now: Date.now() })
   assert.equal((await fetch(src)).status, 401)
 })

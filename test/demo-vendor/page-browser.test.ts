@@ -29,7 +29,7 @@ before(async () => {
   await createWorkspace(db, clock, { slug: 'team', name: 'The team', members: [{ userId: owner.id, role: 'owner' }] })
   await registerDescriptor(v.app.installedApps.descriptors, { url: `${v.baseUrl}/descriptor.json` }, { ownerId: owner.id, isAdmin: false })
   const { installation } = await install(v.app.installedApps.installations, { appKey: DEMO_VENDOR_KEY, workspaceSlug: 'team', actor: { id: owner.id, isAdmin: false } })
-  frameSrc = () => pageModuleSrc({ appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: installation.clientKey, sharedSecret: v.installation(installation.clientKey)!.sharedSecret!, userId: owner.id, now: Date.now() })
+  frameSrc = () => pageModuleSrc({ appKey: DEMO_VENDOR_KEY, appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: installation.clientKey, sharedSecret: v.installation(installation.clientKey)!.sharedSecret!, userId: owner.id, now: Date.now() })
   // Another origin (another port) that tries to frame the page.
   elsewhere = createServer((request, response) => {
     void frameSrc().then((src) => response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><title>Elsewhere</title><iframe title="demo" src="${src}"></iframe>`))

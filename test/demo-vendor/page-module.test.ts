@@ -2,14 +2,14 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { SignJWT } from 'jose'
 import { queryStringHash } from '../../src/domain/qsh.js'
-import { pageModuleSrc, PAGE_CONTEXT_SECONDS, REPORTS_PAGE } from '../../src/demo-vendor/index.js'
+import { DEMO_VENDOR_KEY, pageModuleSrc, PAGE_CONTEXT_SECONDS, REPORTS_PAGE } from '../../src/demo-vendor/index.js'
 import { install, payload, sendCallback, startVendor, type InstalledPayload, type VendorFixture } from './fixtures.js'
 
 describe('the demo vendor: its page module', () => {
   let v: VendorFixture
   let installed: InstalledPayload
   const frame = (overrides: Partial<Parameters<typeof pageModuleSrc>[0]> = {}) =>
-    pageModuleSrc({ appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: installed.clientKey, sharedSecret: installed.sharedSecret!, userId: 'user-1', now: Date.now(), ...overrides })
+    pageModuleSrc({ appKey: DEMO_VENDOR_KEY, appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: installed.clientKey, sharedSecret: installed.sharedSecret!, userId: 'user-1', now: Date.now(), ...overrides })
   const pageUrl = () => `${v.baseUrl}${REPORTS_PAGE.url}`
 
   before(async () => {
@@ -18,7 +18,7 @@ describe('the demo vendor: its page module', () => {
   })
   after(() => v.close())
 
-  test('the platform\'s iframe src (HS256 by the shared secret, iss clientKey, sub the user, qsh of the GET) shows the installation', async () => {
+  test('the platform\'s iframe src (HS256 by the shared secret, iss clientKey, sub the user, aud the app key, qsh of the GET) shows the installation', async () => {
     const src = await frame()
     assert.ok(src.startsWith(`${pageUrl()}?jwt=`))
     const response = await fetch(src)
@@ -69,7 +69,7 @@ describe('the demo vendor: its page module', () => {
     }
     const signed = (claims: Record<string, unknown>, secret = installed.sharedSecret!) => {
       const iat = Math.floor(Date.now() / 1000)
-      return new SignJWT({ qsh: queryStringHash({ method: 'GET', url: pageUrl(), baseUrl: v.baseUrl }), iss: installed.clientKey, sub: 'user-1', iat, exp: iat + PAGE_CONTEXT_SECONDS, ...claims })
+      return new SignJWT({ qsh: queryStringHash({ method: 'GET', url: pageUrl(), baseUrl: v.baseUrl }), iss: installed.clientKey, sub: 'user-1', aud: DEMO_VENDOR_KEY, iat, exp: iat + PAGE_CONTEXT_SECONDS, ...claims })
         .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
         .sign(new TextEncoder().encode(secret))
     }
@@ -82,6 +82,10 @@ describe('the demo vendor: its page module', () => {
     test('a token for a POST of the page (wrong qsh)', async () => {
       const token = await signed({ qsh: queryStringHash({ method: 'POST', url: pageUrl(), baseUrl: v.baseUrl }) })
       await refused(`${pageUrl()}?jwt=${token}`, 401, /qsh/)
+    })
+    test('regression: jwt audience validation — a token for another app, or naming none', async () => {
+      await refused(`${pageUrl()}?jwt=${await signed({ aud: 'another-app' })}`, 401, /&quot;aud&quot;/)
+      await refused(`${pageUrl()}?jwt=${await signed({ aud: undefined })}`, 401, /&quot;aud&quot;/)
     })
     test('signed with another secret', async () => refused(`${pageUrl()}?jwt=${await signed({}, 'gth_is_not-the-shared-secret')}`, 401, /signature does not verify/))
     test('expired', async () => {

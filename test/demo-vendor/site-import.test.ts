@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { pageModuleSrc, REPORTS_PAGE } from '../../src/demo-vendor/index.js'
+import { DEMO_VENDOR_KEY, pageModuleSrc, REPORTS_PAGE } from '../../src/demo-vendor/index.js'
 import { install, startVendor, type InstalledPayload, type VendorFixture } from './fixtures.js'
 
 describe('the demo vendor: an installed callback with previousClientKey (after a site import)', () => {
@@ -10,7 +10,7 @@ describe('the demo vendor: an installed callback with previousClientKey (after a
     v = await startVendor()
     before_ = await install(v, 'ck-before-import')
     // The app's own data for the workspace: a call made from the page (whatever the platform answered).
-    const src = await pageModuleSrc({ appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: before_.clientKey, sharedSecret: before_.sharedSecret!, userId: 'user-1', now: Date.now() })
+    const src = await pageModuleSrc({ appKey: DEMO_VENDOR_KEY, appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: before_.clientKey, sharedSecret: before_.sharedSecret!, userId: 'user-1', now: Date.now() })
     const token = /name="token" value="([^"]+)"/.exec(await (await fetch(src)).text())![1]
     const response = await fetch(`${v.baseUrl}${REPORTS_PAGE.url}/calls`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ method: 'app-jwt', token }).toString() })
     assert.equal(response.status, 200)
@@ -33,11 +33,11 @@ describe('the demo vendor: an installed callback with previousClientKey (after a
     assert.deepEqual(earlier.calls, [])
 
     // The page of the new installation shows the lineage and the data; the old clientKey shows nothing.
-    const src = await pageModuleSrc({ appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: 'ck-after-import', sharedSecret: after_.sharedSecret!, userId: 'user-1', now: Date.now() })
+    const src = await pageModuleSrc({ appKey: DEMO_VENDOR_KEY, appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: 'ck-after-import', sharedSecret: after_.sharedSecret!, userId: 'user-1', now: Date.now() })
     const page = await (await fetch(src)).text()
     assert.match(page, /earlier clientKeys of this workspace, newest first: <code>ck-before-import<\/code>/)
     assert.match(page, /Earlier calls/)
-    const old = await pageModuleSrc({ appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: 'ck-before-import', sharedSecret: before_.sharedSecret!, userId: 'user-1', now: Date.now() })
+    const old = await pageModuleSrc({ appKey: DEMO_VENDOR_KEY, appBaseUrl: v.baseUrl, moduleUrl: REPORTS_PAGE.url, clientKey: 'ck-before-import', sharedSecret: before_.sharedSecret!, userId: 'user-1', now: Date.now() })
     assert.equal((await fetch(old)).status, 401)
   })
 
