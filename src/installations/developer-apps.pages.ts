@@ -145,8 +145,8 @@ function summarySection(app: InstalledApp): SafeHtml {
 <dt>Description</dt><dd>${descriptor.description || html`<span class="muted">None</span>`}</dd>
 <dt>Vendor</dt><dd>${descriptor.vendor ? html`${descriptor.vendor.name}${descriptor.vendor.url ? html` <span class="muted">(<a href="${descriptor.vendor.url}" rel="noopener noreferrer">${descriptor.vendor.url}</a>)</span>` : ''}` : html`<span class="muted">None</span>`}</dd>
 <dt>Base URL</dt><dd><code>${descriptor.baseUrl}</code></dd>
-<dt>Lifecycle</dt><dd><ul class="plain">${events.map((event) => html`<li>${event}: <code>${descriptor.lifecycle[event]}</code></li>`)}</ul></dd>
-<dt>Pages</dt><dd><ul class="plain">${descriptor.modules.pages.map((page) => html`<li>${page.name}: <code>${page.url}</code></li>`)}</ul></dd>
+<dt>Lifecycle</dt><dd><ul class="bare">${events.map((event) => html`<li>${event}: <code>${descriptor.lifecycle[event]}</code></li>`)}</ul></dd>
+<dt>Pages</dt><dd><ul class="bare">${descriptor.modules.pages.map((page) => html`<li>${page.name}: <code>${page.url}</code></li>`)}</ul></dd>
 <dt>Approval</dt><dd>${descriptor.approval === 'per-installation' ? 'Per installation: each workspace approves it' : 'Shared: one approval for every workspace'}</dd>
 <dt>Version</dt><dd>${app.version}</dd>
 <dt>Source</dt><dd>${app.sourceUrl ? html`<code>${app.sourceUrl}</code>` : html`<span class="muted">Pasted or a file: to update it, register the new descriptor</span>`}</dd>
@@ -163,7 +163,7 @@ function installationsSection(installations: InstallationListing[]): SafeHtml {
 <p class="muted">Every installation, also ended ones: a workspace imported from another site has a previous clientKey, so you can move its data.</p>
 ${installations.length === 0
   ? html`<div class="panel empty"><p>No workspace has installed this app yet.</p></div>`
-  : html`<div class="table-wrap console">
+  : html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="installations-title">
 <table class="installations">
 <thead><tr><th scope="col">Workspace</th><th scope="col">State</th><th scope="col">clientKey</th><th scope="col">oauthClientId</th><th scope="col">Previous clientKey</th><th scope="col">Installed</th></tr></thead>
 <tbody>
@@ -194,12 +194,12 @@ function deliveriesSection(deliveries: DeliveryListing[]): SafeHtml {
 <p class="muted">What Gatehouse sent your app, newest first. Callbacks of an installation go out in order, each retried with backoff until your app answers 2xx.</p>
 ${deliveries.length === 0
   ? html`<div class="panel empty"><p>No callbacks were sent yet.</p></div>`
-  : html`<div class="table-wrap console">
+  : html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="deliveries-title">
 <table class="deliveries">
 <thead><tr><th scope="col">Event</th><th scope="col">Workspace</th><th scope="col">State</th><th scope="col" class="numeric">Attempts</th><th scope="col">Last answer</th><th scope="col">When</th></tr></thead>
 <tbody>
 ${deliveries.map((d) => html`<tr>
-<th scope="row" class="cell-name"><code>${d.event}</code><span class="cell-detail">${d.url}</span></th>
+<th scope="row" class="cell-name"><code>${d.event}</code><span class="cell-detail" title="${d.url}">${pathOf(d.url)}</span></th>
 <td>${d.workspaceSlug}<span class="cell-detail"><code>${d.clientKey}</code></span></td>
 <td>${DELIVERY_STATES[d.state] ?? html`<span class="badge">${d.state}</span>`}</td>
 <td class="numeric">${d.attempts}</td>
@@ -210,6 +210,15 @@ ${deliveries.map((d) => html`<tr>
 </table>
 </div>`}
 </section>`
+}
+
+/** The callback's path: its base URL is in the descriptor above. */
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname
+  } catch {
+    return url
+  }
 }
 
 function lastAnswer(delivery: DeliveryListing): SafeHtml {
@@ -223,7 +232,7 @@ function reportsSection(reports: EnforcementReport[]): SafeHtml {
 <p class="muted">Requests of your app that a security change in report-only mode let through, and would refuse once it is enforced. Fix them before then; your app can read them too, at <code>GET /api/apps/{key}/enforcement-reports</code>.</p>
 ${reports.length === 0
   ? html`<div class="panel empty"><p>Nothing to fix: no request of this app would have been refused.</p></div>`
-  : html`<div class="table-wrap console">
+  : html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="reports-title">
 <table class="reports">
 <thead><tr><th scope="col">When</th><th scope="col">Enforcement</th><th scope="col">Installation</th><th scope="col">What to change</th></tr></thead>
 <tbody>
@@ -246,5 +255,5 @@ function reportDetail(detail: Record<string, unknown>): SafeHtml {
   if (typeof stale === 'string' && typeof current === 'string') {
     return html`oauthClientId <code>${stale}</code> is stale; use <code>${current}</code>, from the latest installed callback${typeof detail.grantType === 'string' ? html`<span class="cell-detail">grant_type ${detail.grantType}</span>` : ''}`
   }
-  return html`<ul class="plain">${Object.entries(detail).map(([name, value]) => html`<li>${name}: <code>${typeof value === 'string' ? value : JSON.stringify(value)}</code></li>`)}</ul>`
+  return html`<ul class="bare">${Object.entries(detail).map(([name, value]) => html`<li>${name}: <code>${typeof value === 'string' ? value : JSON.stringify(value)}</code></li>`)}</ul>`
 }

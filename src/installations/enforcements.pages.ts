@@ -49,12 +49,12 @@ function enforcementSection(state: EnforcementState, changes: EnforcementChange[
   const refused = input.refused?.name === state.name ? input.refused : undefined
   const values = refused?.values ?? { mode: state.mode, percent: String(state.percent), cohort: state.cohort.join('\n') }
   return html`<section class="panel enforcement" aria-labelledby="${id}-title">
-<h2 id="${id}-title"><code>${state.name}</code></h2>
+<h2 id="${id}-title">${state.name}</h2>
 <p>${state.description.charAt(0).toUpperCase()}${state.description.slice(1)}.</p>
 <dl class="facts">
 <dt>Mode</dt><dd>${MODES[state.mode]?.badge ?? state.mode}</dd>
 <dt>Percentage of apps</dt><dd>${state.percent}%</dd>
-<dt>Cohort</dt><dd>${state.cohort.length === 0 ? html`<span class="muted">Nobody</span>` : html`<ul class="plain">${state.cohort.map((member) => html`<li><code>${member}</code></li>`)}</ul>`}</dd>
+<dt>Cohort</dt><dd>${state.cohort.length === 0 ? html`<span class="muted">Nobody</span>` : html`<ul class="bare">${state.cohort.map((member) => html`<li><code>${member}</code></li>`)}</ul>`}</dd>
 <dt>Last changed</dt><dd>${state.updatedAt === null ? html`<span class="muted">Never set: off</span>` : html`${timeOf(state.updatedAt, true)} by ${state.updatedBy ?? 'someone unknown'}`}</dd>
 </dl>
 <h3 id="${id}-form-title">Change</h3>
@@ -80,8 +80,8 @@ ${ENFORCEMENT_MODES.map((mode) => html`<label class="checkbox"><input type="radi
 <h3 id="${id}-history-title">History</h3>
 ${changes.length === 0
   ? html`<p class="muted">Never changed.</p>`
-  : html`<div class="table-wrap console">
-<table aria-labelledby="${id}-history-title">
+  : html`<div class="table-wrap" tabindex="0" role="region" aria-labelledby="${id}-history-title">
+<table>
 <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Mode</th><th scope="col" class="numeric">Percent</th><th scope="col">Cohort</th></tr></thead>
 <tbody>
 ${[...changes].reverse().map((change) => html`<tr>

@@ -1,6 +1,6 @@
 import type { ScopeDefinition } from '../domain/scopes.js'
 import { csrfField, flash, html, type SafeHtml } from '../web/index.js'
-import { errorNotice, nothing, scopeList, stateBadge, timeOf, WORKSPACES_PATH, workspaceAppsPath, type SettingsPage } from './console.pages.js'
+import { errorNotice, scopeList, stateBadge, timeOf, WORKSPACES_PATH, workspaceAppsPath, type SettingsPage } from './console.pages.js'
 import type { MembershipRow } from './console.queries.js'
 import type { PageModuleFrame, WorkspaceView } from './console.service.js'
 import type { InstalledApp } from './descriptors.service.js'
@@ -73,29 +73,30 @@ function installedSection(input: WorkspaceAppsInput): SafeHtml {
 <h2 id="installed-title">Installed apps <span class="count">${installed.length}</span></h2>
 ${installed.length === 0
   ? html`<div class="panel empty"><p>No apps are installed in this workspace.</p><p>${WHAT_INSTALLED_APPS_ARE}</p></div>`
-  : html`<div class="table-wrap console">
-<table class="installed-apps">
-<thead><tr><th scope="col">App</th><th scope="col">State</th><th scope="col">Pages</th><th scope="col" class="hide-narrow">Installed</th><th scope="col" class="hide-narrow">clientKey</th>${view.canManage ? html`<th scope="col" class="actions-cell"><span class="visually-hidden">Actions</span></th>` : ''}</tr></thead>
-<tbody>
-${installed.map(({ installation, app }) => html`<tr>
-<th scope="row" class="cell-name">${app.descriptor.name}<span class="cell-detail">${app.descriptor.vendor ? `by ${app.descriptor.vendor.name}` : html`<code>${app.key}</code>`}</span></th>
-<td>${stateBadge(installation.state)}</td>
-<td>${moduleLinks(view.workspace.slug, installation, app, view.role !== null)}</td>
-<td class="hide-narrow">${timeOf(installation.createdAt)}${installation.installedByUsername ? html`<span class="cell-detail">by ${installation.installedByUsername}</span>` : ''}</td>
-<td class="hide-narrow"><code>${installation.clientKey}</code></td>
-${view.canManage ? html`<td class="actions-cell">${actionMenu(view.workspace.slug, installation, app, input.csrf)}</td>` : ''}
-</tr>
-`)}</tbody>
-</table>
-</div>`}
+  : html`<ul class="installation-list">
+${installed.map(({ installation, app }) => {
+  const id = `installation-${app.key}`
+  return html`<li class="panel installation" aria-labelledby="${id}">
+<div class="panel-header">
+<h3 id="${id}">${app.descriptor.name}<span class="cell-detail">${app.descriptor.vendor ? `by ${app.descriptor.vendor.name}` : html`<code>${app.key}</code>`}</span></h3>
+<div class="badges">${stateBadge(installation.state)}${view.canManage ? actionMenu(view.workspace.slug, installation, app, input.csrf) : ''}</div>
+</div>
+<dl class="facts">
+<dt>Pages</dt><dd>${moduleLinks(view.workspace.slug, installation, app, view.role !== null)}</dd>
+<dt>Installed</dt><dd>${timeOf(installation.createdAt)}${installation.installedByUsername ? ` by ${installation.installedByUsername}` : ''}</dd>
+<dt>clientKey</dt><dd><code>${installation.clientKey}</code></dd>
+</dl>
+</li>
+`
+})}</ul>`}
 </section>`
 }
 
 /** Links to the app's pages, for members; a disabled app shows none. */
 function moduleLinks(slug: string, installation: InstallationListing, app: InstalledApp, member: boolean): SafeHtml {
-  if (installation.state !== 'installed') return nothing('No pages while disabled')
-  if (!member) return html`<span class="muted">Members only</span>`
-  return html`<ul class="plain module-links">${app.descriptor.modules.pages.map((page) => html`<li><a href="${workspaceAppsPath(slug, app.key, page.key)}">${page.name}<span class="visually-hidden"> (${app.descriptor.name})</span></a></li>`)}</ul>`
+  if (installation.state !== 'installed') return html`<span class="muted">None while it is disabled</span>`
+  if (!member) return html`<span class="muted">Shown to members of the workspace</span>`
+  return html`<ul class="bare module-links">${app.descriptor.modules.pages.map((page) => html`<li><a href="${workspaceAppsPath(slug, app.key, page.key)}">${page.name}<span class="visually-hidden"> (${app.descriptor.name})</span></a></li>`)}</ul>`
 }
 
 const CONFIRM = {
@@ -163,7 +164,7 @@ export function pageModulePage(input: { view: WorkspaceView; frame: PageModuleFr
   return {
     title: frame.module.name,
     lead: html`${descriptor.name}${descriptor.vendor ? ` by ${descriptor.vendor.name}` : ''}, in ${view.workspace.name}. <a href="${workspaceAppsPath(view.workspace.slug)}">All apps of this workspace</a>`,
-    body: html`${others.length > 0 ? html`<nav class="module-nav" aria-label="Other pages of ${descriptor.name}"><ul class="plain">${others.map((page) => html`<li><a href="${workspaceAppsPath(view.workspace.slug, frame.app.key, page.key)}">${page.name}</a></li>`)}</ul></nav>` : ''}
+    body: html`${others.length > 0 ? html`<nav class="module-nav" aria-label="Other pages of ${descriptor.name}"><ul class="bare inline">${others.map((page) => html`<li><a href="${workspaceAppsPath(view.workspace.slug, frame.app.key, page.key)}">${page.name}</a></li>`)}</ul></nav>` : ''}
 <div class="page-module">
 <iframe src="${frame.src}" title="${descriptor.name}: ${frame.module.name}" width="100%" height="720" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-downloads" referrerpolicy="no-referrer"></iframe>
 </div>

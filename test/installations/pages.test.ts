@@ -149,9 +149,9 @@ test('installing from the page asks the app, then lists it with its state, insta
 
   const page = await get('alice', installed.headers.location as string)
   assert.match(page.body, /Acme reports is installed\./)
-  assert.match(page.body, /<th scope="row" class="cell-name">Acme reports<span class="cell-detail">by Acme<\/span><\/th>\s*<td><span class="badge ok">Installed<\/span>/)
-  assert.match(page.body, new RegExp(`<code>${row.client_key}</code>`))
-  assert.match(page.body, /<span class="cell-detail">by alice<\/span>/)
+  assert.match(page.body, /<h3 id="installation-form-app">Acme reports<span class="cell-detail">by Acme<\/span><\/h3>\s*<div class="badges"><span class="badge ok">Installed<\/span>/)
+  assert.match(page.body, new RegExp(`<dt>clientKey</dt><dd><code>${row.client_key}</code></dd>`))
+  assert.match(page.body, /<dt>Installed<\/dt><dd><time [^>]+>[^<]+<\/time> by alice<\/dd>/)
   assert.match(page.body, new RegExp(`href="${appsPath(slug)}/form-app/overview">Overview`))
   assert.doesNotMatch(page.body.slice(page.body.indexOf('install-title')), /value="form-app"/, 'an installed app is no longer offered')
 
@@ -264,7 +264,7 @@ test('an administrator who is not a member manages any workspace\'s apps, but do
   assert.match(module.body, /Only members of workspace/)
 
   const admin = await get('root', `/settings/admin/workspaces/${slug}`)
-  assert.match(admin.body, new RegExp(`<a class="button secondary small" href="${appsPath(slug)}">Installed apps</a>`))
+  assert.match(admin.body, new RegExp(`<a class="button secondary small" href="${appsPath(slug)}">Installed apps<span class="visually-hidden"> of this workspace</span></a>`))
 })
 
 // ---------------------------------------------------------------- page modules
@@ -419,7 +419,7 @@ test('administrators set an enforcement\'s mode, percentage and cohort from the 
 
   const page = await get('root', '/settings/admin/enforcements')
   assert.equal(page.statusCode, 200)
-  assert.match(page.body, /<h2 id="enforcement-stale-oauth-client-id-title"><code>stale-oauth-client-id<\/code><\/h2>/)
+  assert.match(page.body, /<h2 id="enforcement-stale-oauth-client-id-title">stale-oauth-client-id<\/h2>/)
   assert.match(page.body, /<a href="\/settings\/admin\/enforcements" aria-current="page">Enforcements<\/a>/)
 
   const bad = await post('root', '/settings/admin/enforcements/stale-oauth-client-id', { mode: 'report-only', percent: '150', cohort: '' })

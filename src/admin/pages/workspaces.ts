@@ -52,7 +52,7 @@ export function workspacePage(input: { workspace: WorkspaceSummary; sections: Sa
     title: workspace.name,
     lead: html`Workspace <code>${workspace.slug}</code>, created ${dateOf(workspace.created_at)}. <a href="${WORKSPACES_PATH}">All workspaces</a>`,
     // Installed apps are managed on the workspace's own page (installations/), which administrators may use for any workspace.
-    actions: html`<a class="button secondary small" href="/settings/workspaces/${encodeURIComponent(workspace.slug)}/apps">Installed apps</a>`,
+    actions: html`<a class="button secondary small" href="/settings/workspaces/${encodeURIComponent(workspace.slug)}/apps">Installed apps<span class="visually-hidden"> of this workspace</span></a>`,
     body: html`${input.sections}`,
   }
 }
