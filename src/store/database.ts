@@ -90,13 +90,20 @@ export async function createMigrator(db: Db): Promise<Migrator> {
 }
 
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  const result = await retryingVanishedSchema(async () => (await createMigrator(db)).migrateToLatest())
+  if (result.error) throw result.error
+  return result
+}
+
+/**
+ * Runs a migrator step again when it failed only because another process dropped a schema meanwhile:
+ * Kysely looks for its own tables by listing every schema's tables, and a schema dropped during that
+ * listing (tests on one PostgreSQL database drop theirs) fails it with 3F000. Nothing was applied; look again.
+ */
+export async function retryingVanishedSchema(step: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
   for (let attempt = 1; ; attempt++) {
-    const migrator = await createMigrator(db)
-    const result = await migrator.migrateToLatest()
-    if (!result.error) return result
-    // Kysely looks for its own tables by listing every schema's tables; a schema another process drops
-    // meanwhile (tests on one PostgreSQL database do) fails that listing with 3F000. Nothing was applied; look again.
-    if (!isVanishedSchema(result.error) || attempt === 3) throw result.error
+    const result = await step()
+    if (!result.error || !isVanishedSchema(result.error) || attempt === 3) return result
   }
 }
 

@@ -3,7 +3,7 @@ import { test } from 'node:test'
 import { exportJWK, generateKeyPair } from 'jose'
 import type { Kysely } from 'kysely'
 import { SigningKeys } from '../../src/oauth/signing-keys.js'
-import { createMigrator } from '../../src/store/database.js'
+import { createMigrator, retryingVanishedSchema } from '../../src/store/database.js'
 import { generateKekText, parseKek } from '../../src/store/secret-box.js'
 import { createTestDatabase } from '../support/database.js'
 
@@ -20,12 +20,12 @@ test('migration 0003 keeps the keys of an existing database (sealed at the next 
   const db = store.db as unknown as Kysely<any>
   try {
     const migrator = await createMigrator(store.db)
-    assert.equal((await migrator.migrateTo(BEFORE)).error, undefined)
+    assert.equal((await retryingVanishedSchema(() => migrator.migrateTo(BEFORE))).error, undefined)
     const now = Date.now()
     const old = await plaintextKey('before-upgrade', now - 60_000)
     await db.insertInto('signing_keys').values(old).execute()
 
-    assert.equal((await migrator.migrateToLatest()).error, undefined)
+    assert.equal((await retryingVanishedSchema(() => migrator.migrateToLatest())).error, undefined)
     const upgraded = await db.selectFrom('signing_keys').selectAll().executeTakeFirstOrThrow()
     assert.equal(upgraded.private_jwk, old.private_jwk, 'the plaintext waits for a KEK, which only start-up has')
     assert.equal(upgraded.private_key_sealed, null)
@@ -41,13 +41,13 @@ test('migration 0003 keeps the keys of an existing database (sealed at the next 
 
     // Down: a key still in plaintext goes back as it was; sealed ones cannot be read without the KEK, so they go.
     await db.insertInto('signing_keys').values({ ...(await plaintextKey('still-plain', now)), activates_at: now, private_key_sealed: null, kek_id: null }).execute()
-    assert.equal((await migrator.migrateTo(BEFORE)).error, undefined)
+    assert.equal((await retryingVanishedSchema(() => migrator.migrateTo(BEFORE))).error, undefined)
     const down = await db.selectFrom('signing_keys').selectAll().execute()
     assert.deepEqual(down.map((row) => row.kid), ['still-plain'])
     assert.deepEqual(Object.keys(down[0]!).sort(), ['alg', 'created_at', 'expires_at', 'kid', 'private_jwk', 'public_jwk', 'retired_at'])
     await assert.rejects(db.insertInto('signing_keys').values({ ...old, kid: 'no-private', private_jwk: null }).execute(), 'private_jwk is NOT NULL again')
 
-    assert.equal((await migrator.migrateToLatest()).error, undefined, 'and up again')
+    assert.equal((await retryingVanishedSchema(() => migrator.migrateToLatest())).error, undefined, 'and up again')
   } finally {
     await store.destroy()
     await database.drop()

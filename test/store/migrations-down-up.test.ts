@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { sql } from 'kysely'
-import { createMigrator, type Store } from '../../src/store/database.js'
+import { createMigrator, migrateToLatest, retryingVanishedSchema, type Store } from '../../src/store/database.js'
 import { migrations } from '../../src/store/migrations/index.js'
 import { createTestDatabase } from '../support/database.js'
 
@@ -57,7 +57,7 @@ test('every migration goes down and up again: each down undoes its own up, and a
   try {
     const names = Object.keys(migrations).sort()
     const migrator = await createMigrator(store.db)
-    const up = await migrator.migrateToLatest()
+    const up = await retryingVanishedSchema(() => migrator.migrateToLatest())
     assert.equal(up.error, undefined)
     assert.deepEqual(up.results?.map((r) => r.migrationName), names)
     const latest = await schemaOf(store)
@@ -66,21 +66,21 @@ test('every migration goes down and up again: each down undoes its own up, and a
     // Newest first, as a rollback goes: down, up again (the schema must be as before), down for good.
     for (const name of [...names].reverse()) {
       const before = await schemaOf(store)
-      const down = await migrator.migrateDown()
+      const down = await retryingVanishedSchema(() => migrator.migrateDown())
       assert.equal(down.error, undefined, `${name} down failed: ${String(down.error)}`)
       assert.deepEqual(down.results?.map((r) => [r.migrationName, r.status]), [[name, 'Success']])
       const after = await schemaOf(store)
       assert.notDeepEqual(after, before, `${name} down changed nothing`)
-      const again = await migrator.migrateUp()
+      const again = await retryingVanishedSchema(() => migrator.migrateUp())
       assert.equal(again.error, undefined, `${name} up after its down failed: ${String(again.error)}`)
       assert.deepEqual(await schemaOf(store), before, `${name} up after its down does not give the same schema`)
-      assert.equal((await migrator.migrateDown()).error, undefined)
+      assert.equal((await retryingVanishedSchema(() => migrator.migrateDown())).error, undefined)
       assert.deepEqual(await schemaOf(store), after)
     }
     assert.deepEqual(await schemaOf(store), { tables: {}, indexes: [] }, 'all the way down leaves nothing of ours')
     assert.deepEqual((await migrator.getMigrations()).filter((m) => m.executedAt !== undefined), [])
 
-    const reapplied = await migrator.migrateToLatest()
+    const reapplied = await retryingVanishedSchema(() => migrator.migrateToLatest())
     assert.equal(reapplied.error, undefined)
     assert.deepEqual(reapplied.results?.map((r) => r.migrationName), names)
     assert.deepEqual(await schemaOf(store), latest, 'up from nothing again gives the same schema')
@@ -94,7 +94,7 @@ test('every expires_at the prune jobs delete by is indexed', async () => {
   const database = await createTestDatabase()
   const store = database.open()
   try {
-    await (await createMigrator(store.db)).migrateToLatest()
+    await migrateToLatest(store.db)
     const { indexes } = await schemaOf(store)
     for (const table of ['authorization_codes', 'refresh_tokens', 'registration_tokens', 'grants', 'app_secrets', 'sessions', 'revocations']) {
       assert.ok(
