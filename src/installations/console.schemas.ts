@@ -29,10 +29,12 @@ export interface EnforcementParams {
   name: string
 }
 
-/** `?done=` names what just happened (mapped to text by the route); `app` which app, looked up, never shown as typed. */
+/** `?done=` names what just happened (mapped to text by the route); `app` or `name` what it happened to, looked up, never shown as typed. */
 export interface DoneQuery {
   done?: string
   app?: string
+  /** An enforcement's name. */
+  name?: string
 }
 
 export interface InstallBody {
@@ -61,7 +63,7 @@ const appKeyParams = { type: 'object', required: ['key'], properties: { key: nam
 
 const doneQuery = {
   type: 'object',
-  properties: { done: { type: 'string', maxLength: 40 }, app: { type: 'string', maxLength: 200 } },
+  properties: { done: { type: 'string', maxLength: 40 }, app: { type: 'string', maxLength: 200 }, name: { type: 'string', maxLength: 200 } },
 } as const
 
 const csrfOnly = { type: 'object', properties: { ...csrfBodyProperties }, additionalProperties: false } as const

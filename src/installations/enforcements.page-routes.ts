@@ -38,7 +38,7 @@ export async function enforcementPageRoutes(scope: FastifyInstance): Promise<voi
       if (!refusal) throw error
       return sendPage(request, reply, { refused: { name, values, message: refusal.message } })
     }
-    return reply.redirect(`${ENFORCEMENTS_PATH}?done=saved&app=${encodeURIComponent(name)}`, 303)
+    return reply.redirect(`${ENFORCEMENTS_PATH}?done=saved&name=${encodeURIComponent(name)}`, 303)
   })
 
   async function sendPage(request: FastifyRequest, reply: FastifyReply, input: { notice?: string; refused?: { name: string; values: EnforcementFormValues; message: string } }): Promise<FastifyReply> {
@@ -49,8 +49,8 @@ export async function enforcementPageRoutes(scope: FastifyInstance): Promise<voi
 
   /** "Saved", and any cohort member that names nothing yet (a typo, or an app still to come). */
   async function savedNotice(query: DoneQuery): Promise<string | undefined> {
-    if (query.done !== 'saved' || query.app === undefined) return undefined
-    const state = (await listEnforcements(deps.db)).find((s) => s.name === query.app)
+    if (query.done !== 'saved' || query.name === undefined) return undefined
+    const state = (await listEnforcements(deps.db)).find((s) => s.name === query.name)
     if (!state) return undefined
     const unknown = await unknownCohortMembers(deps.db, state.cohort)
     const note = unknown.length === 0 ? '' : ` Note: ${unknown.join(', ')} ${unknown.length === 1 ? 'names' : 'name'} nothing registered yet.`
