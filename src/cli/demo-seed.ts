@@ -39,6 +39,21 @@ export async function seedDemoIfEmpty({ config, db: store, clock, secrets }: Com
   return inTransaction(store, (db) => seed(db, clock, scopes, secrets, config))
 }
 
+/**
+ * The demo vendor is served under the issuer of this start; if it changed since the seed (another
+ * PORT or GATEHOUSE_ISSUER), the registered descriptor would send callbacks to the old address. A
+ * new version with the current baseUrl fixes that; installations keep their secrets.
+ */
+export async function refreshDemoDescriptor({ config, db, clock }: CommandContext): Promise<boolean> {
+  const registered = await db.selectFrom('descriptors').innerJoin('apps', 'apps.id', 'descriptors.app_id').select(['descriptors.document', 'apps.owner_id']).where('descriptors.key', '=', DEMO_VENDOR_KEY).executeTakeFirst()
+  const descriptor = demoVendorDescriptor(config.issuer)
+  if (!registered || registered.owner_id === null || (JSON.parse(registered.document) as { baseUrl: string }).baseUrl === descriptor.baseUrl) return false
+  const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
+  const requests = appRequestPolicy(config)
+  await registerDescriptor({ db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests }, { document: descriptor }, { ownerId: registered.owner_id, isAdmin: true })
+  return true
+}
+
 async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[], secrets: SecretFormat, config: CommandContext['config']): Promise<DemoSeed | undefined> {
   if ((await countUsers(db)) > 0) return undefined
   const adminPassword = generatePassword()

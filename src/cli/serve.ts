@@ -4,7 +4,7 @@ import { loadConfig } from '../config.js'
 import { migrateToLatest, openStore } from '../store/database.js'
 import { loadKeyring } from '../store/key-encryption-keys.js'
 import { withDatabase } from './context.js'
-import { demoSeedDecision, seedDemoIfEmpty, type DemoSeed } from './demo-seed.js'
+import { demoSeedDecision, refreshDemoDescriptor, seedDemoIfEmpty, type DemoSeed } from './demo-seed.js'
 import { output } from './output.js'
 import { shutDownOnSignals } from './shutdown.js'
 
@@ -19,6 +19,9 @@ export function serveCommand(): Command {
       const seeding = demoSeedDecision(config)
       if (seeding.notice) process.stderr.write(`gatehouse: ${seeding.notice}\n`)
       const seed = seeding.seed ? await withDatabase((context) => seedDemoIfEmpty(context)) : undefined
+      if (seeding.seed && !seed && (await withDatabase((context) => refreshDemoDescriptor(context)))) {
+        process.stderr.write(`gatehouse: the demo installed app now points at ${config.issuer}/demo-vendor (the address changed since the demo was seeded)\n`)
+      }
       const app = await buildServer(config, { keyring: kek })
       shutDownOnSignals(app, { timeoutMs: config.shutdownTimeoutSeconds * 1000 })
       await app.listen({ host: config.host, port: config.port })
@@ -71,6 +74,7 @@ function describeSeed(seed: DemoSeed): string[] {
     `             client_secret ${seed.app.clientSecret}`,
     `             redirect_uri ${seed.app.redirectUri}`,
     `             scopes ${seed.app.scopes.join(' ')}`,
+    `  installed app  ${seed.installedApp.key}: install it from Settings → Workspaces → ${seed.workspace} → Apps (descriptor ${seed.installedApp.descriptorUrl})`,
   ]
 }
 
