@@ -16,8 +16,11 @@ export interface DescriptorDeps {
   requests: AppRequestPolicy
 }
 
-/** Where a descriptor comes from: the vendor's URL (fetched now, and remembered), or a document given directly (a file, a form). */
-export type DescriptorSource = { url: string } | { document: unknown }
+/**
+ * Where a descriptor comes from: the vendor's URL (fetched now, and remembered), or a document given
+ * directly (a file, a form). `key`: the update of a known app, whose document must still have its key.
+ */
+export type DescriptorSource = ({ url: string } | { document: unknown }) & { key?: string }
 
 /** A registered installed app: its descriptor and who publishes it. */
 export interface InstalledApp {
@@ -69,6 +72,9 @@ export async function registerDescriptor(
   const result = validateDescriptor(document, { scopeNames: deps.scopeNames, allowInsecureBaseUrl: deps.allowInsecureBaseUrl })
   if (!result.ok) throw new DescriptorInvalidError(result.problems)
   const descriptor = result.descriptor
+  if (source.key !== undefined && descriptor.key !== source.key) {
+    throw new BadRequestError(`the descriptor${sourceUrl ? ` at ${sourceUrl}` : ''} now has the key "${descriptor.key}", not "${source.key}"; a new key is a new app, so register it as one`)
+  }
   const now = deps.clock.now()
   const appFields = {
     name: descriptor.name,

@@ -52,8 +52,7 @@ export async function developerAppRoutes(server: FastifyInstance): Promise<void>
     const app = await findManageableInstalledApp(db, user, request.params.key)
     try {
       if (app.sourceUrl === null) throw new BadRequestError('This descriptor was pasted or given as a file, so there is no URL to update it from; register the new descriptor instead')
-      const registered = await registerDescriptor(descriptors(), { url: app.sourceUrl }, { ownerId: user.id, isAdmin: user.isAdmin })
-      // The document at the URL names its key: if the vendor changed it, that is another app, whose page this leads to.
+      const registered = await registerDescriptor(descriptors(), { url: app.sourceUrl, key: app.key }, { ownerId: user.id, isAdmin: user.isAdmin })
       return reply.redirect(`${developerAppPath(registered.app.key)}?done=${outcome(registered)}`, 303)
     } catch (error) {
       const refused = registerError(error)

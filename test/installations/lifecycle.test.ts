@@ -95,6 +95,11 @@ test('a descriptor is fetched from its URL; an unreachable or non-JSON one says 
   vendor.serveDescriptor(vendor.descriptor({ key: 'fetched-app' }))
   const fetched = await registerDescriptor(t.app.installedApps.descriptors, { url: `${vendor.baseUrl}/descriptor.json` }, { ownerId: ids.acme, isAdmin: false })
   assert.equal(fetched.app.sourceUrl, `${vendor.baseUrl}/descriptor.json`)
+  vendor.serveDescriptor(vendor.descriptor({ key: 'renamed-app' }))
+  await assert.rejects(
+    registerDescriptor(t.app.installedApps.descriptors, { url: `${vendor.baseUrl}/descriptor.json`, key: 'fetched-app' }, { ownerId: ids.acme, isAdmin: false }),
+    /now has the key "renamed-app", not "fetched-app"; a new key is a new app/,
+  )
   vendor.serveDescriptor('not json')
   await assert.rejects(registerDescriptor(t.app.installedApps.descriptors, { url: `${vendor.baseUrl}/descriptor.json` }, { ownerId: ids.acme, isAdmin: false }), /is not JSON/)
   vendor.serveDescriptor({}, 404)
