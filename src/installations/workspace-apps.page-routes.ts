@@ -83,7 +83,7 @@ export async function workspaceAppRoutes(server: FastifyInstance): Promise<void>
     const view = await viewWorkspace(db, user, request.params.slug)
     const frame = await pageModuleFrame(frameDeps, view, { appKey: request.params.key, moduleKey: request.params.module, userId: user.id })
     allowFrameSource(reply, frame.origin)
-    return sendSettingsPage(request, reply, pageModulePage({ view, frame }))
+    return sendSettingsPage(request, reply, pageModulePage({ view, frame, sameOriginAsPlatform: frame.origin === new URL(server.config.issuer).origin }))
   })
 
   async function sendAppsPage(request: FastifyRequest, reply: FastifyReply, view: WorkspaceView, extra: { notice?: string; error?: string; chosen?: string; status?: number }): Promise<FastifyReply> {

@@ -157,8 +157,13 @@ function readOnlyNote(input: WorkspaceAppsInput): SafeHtml {
 
 // ---------------------------------------------------------------- an app's page, inside the platform
 
-export function pageModulePage(input: { view: WorkspaceView; frame: PageModuleFrame }): SettingsPage {
+/**
+ * `sameOriginAsPlatform`: the app is served from the platform's own origin (the demo vendor); its
+ * frame then runs as an opaque origin, or its scripts could reach into the platform's page.
+ */
+export function pageModulePage(input: { view: WorkspaceView; frame: PageModuleFrame; sameOriginAsPlatform: boolean }): SettingsPage {
   const { view, frame } = input
+  const sandbox = `allow-forms allow-scripts${input.sameOriginAsPlatform ? '' : ' allow-same-origin'} allow-popups allow-popups-to-escape-sandbox allow-downloads`
   const { descriptor } = frame.app
   const others = descriptor.modules.pages.filter((page) => page.key !== frame.module.key)
   return {
@@ -166,7 +171,7 @@ export function pageModulePage(input: { view: WorkspaceView; frame: PageModuleFr
     lead: html`${descriptor.name}${descriptor.vendor ? ` by ${descriptor.vendor.name}` : ''}, in ${view.workspace.name}. <a href="${workspaceAppsPath(view.workspace.slug)}">All apps of this workspace</a>`,
     body: html`${others.length > 0 ? html`<nav class="module-nav" aria-label="Other pages of ${descriptor.name}"><ul class="bare inline">${others.map((page) => html`<li><a href="${workspaceAppsPath(view.workspace.slug, frame.app.key, page.key)}">${page.name}</a></li>`)}</ul></nav>` : ''}
 <div class="page-module">
-<iframe src="${frame.src}" title="${descriptor.name}: ${frame.module.name}" width="100%" height="720" sandbox="allow-forms allow-scripts allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-downloads" referrerpolicy="no-referrer"></iframe>
+<iframe src="${frame.src}" title="${descriptor.name}: ${frame.module.name}" width="100%" height="720" sandbox="${sandbox}" referrerpolicy="no-referrer"></iframe>
 </div>
 <p class="muted">This page is served by ${descriptor.name} from <code>${frame.origin}</code>. The app is told who you are (your user id) and which workspace it is in.</p>`,
   }
