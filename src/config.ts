@@ -1,5 +1,6 @@
 import { parseCallbackAllowlist, type CallbackAllowlist } from './domain/callback-target.js'
 import { demoSeedDecision } from './domain/demo-seed-policy.js'
+import { EXPLICIT_CONSENT_MODES, type ExplicitConsentMode } from './domain/explicit-consent.js'
 import { secretPrefixProblem } from './domain/opaque-token.js'
 import { parseProxyTrust, type ProxyTrust } from './domain/proxy-trust.js'
 import { ConfigError } from './errors.js'
@@ -93,6 +94,16 @@ export interface Config {
   allowPasswordGrant: boolean
   /** Non-public hosts and ranges lifecycle callbacks may reach (GATEHOUSE_CALLBACK_ALLOWLIST; src/domain/callback-target.ts). */
   callbackAllowlist: CallbackAllowlist
+  /**
+   * Explicit consent for embedded apps' requests (GATEHOUSE_EXPLICIT_CONSENT): `on` for everyone, or `labs`,
+   * only where the app's vendor and the user both opted in on their Labs page (src/domain/explicit-consent.ts).
+   */
+  explicitConsent: ExplicitConsentMode
+  /**
+   * How long an embedded app's consent dialog waits for Allow or Deny before the request fails with
+   * ACCESS_TOKEN_REQUEST_FAILED (GATEHOUSE_CONSENT_TIMEOUT, seconds; src/consent/bridge.routes.ts).
+   */
+  consentTimeoutSeconds: number
 }
 
 type Env = Record<string, string | undefined>
@@ -149,6 +160,8 @@ export function loadConfig(env: Env = process.env): Config {
     previousKekFile: text(env, 'GATEHOUSE_KEK_PREVIOUS_FILE', '') || undefined,
     allowPasswordGrant: boolean(env, 'GATEHOUSE_ALLOW_PASSWORD_GRANT', false),
     callbackAllowlist: callbackAllowlist(env),
+    explicitConsent: oneOf(env, 'GATEHOUSE_EXPLICIT_CONSENT', EXPLICIT_CONSENT_MODES, 'on'),
+    consentTimeoutSeconds: integer(env, 'GATEHOUSE_CONSENT_TIMEOUT', 60, 1, 3600),
   }
 }
 

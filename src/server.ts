@@ -12,6 +12,7 @@ import { apiDescription } from './gateway/api-description.js'
 import { gateway } from './gateway/index.js'
 import { healthRoutes } from './health/health.routes.js'
 import { installations } from './installations/index.js'
+import { labs } from './labs/index.js'
 import { metrics } from './metrics.js'
 import { appSignedInFor, oauth, TokenExtensions } from './oauth/index.js'
 import { platformApi } from './platform/index.js'
@@ -49,6 +50,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   // The settings area's navigation, before the capabilities that add their pages to it.
   await server.register(settingsShell)
   await server.register(web, { appSignedInFor: (returnTo: string) => appSignedInFor(server.db, returnTo) })
+  await server.register(labs)
   await server.register(consumerPages)
   await server.register(adminPages)
   // Installed apps' grants (app JWT, jwt-bearer) join the token endpoint here.

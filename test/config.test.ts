@@ -109,3 +109,16 @@ test('secret prefix, key-encryption keys and the password grant: defaults, and b
     })
   }
 })
+
+test('GATEHOUSE_EXPLICIT_CONSENT is on by default, or labs; anything else names the variable', () => {
+  assert.equal(loadConfig({}).explicitConsent, 'on')
+  assert.equal(loadConfig({ GATEHOUSE_EXPLICIT_CONSENT: 'labs' }).explicitConsent, 'labs')
+  assert.equal(loadConfig({ GATEHOUSE_EXPLICIT_CONSENT: 'on' }).explicitConsent, 'on')
+  for (const value of ['off', 'ON', 'yes']) {
+    assert.throws(() => loadConfig({ GATEHOUSE_EXPLICIT_CONSENT: value }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError)
+      assert.match(error.message, /^GATEHOUSE_EXPLICIT_CONSENT must be one of on, labs, got "/)
+      return true
+    })
+  }
+})

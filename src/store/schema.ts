@@ -118,6 +118,13 @@ export interface ConnectKeyTable {
   expires_at: number | null
 }
 
+/** Labs: a feature flag an account turned on (src/labs/flags.ts names them); no row means off. */
+export interface FeatureFlagTable {
+  user_id: string
+  flag: string
+  enabled_at: number
+}
+
 export interface SessionTable {
   id: string
   token_hash: string
@@ -371,6 +378,7 @@ export interface Database {
   enforcements: EnforcementTable
   enforcement_changes: EnforcementChangeTable
   enforcement_reports: EnforcementReportTable
+  feature_flags: FeatureFlagTable
   sessions: SessionTable
   grants: GrantTable
   authorization_codes: AuthorizationCodeTable
