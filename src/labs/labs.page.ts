@@ -36,20 +36,18 @@ function flagItem(flag: ListedFlag, input: LabsPageInput): SafeHtml {
   const titleId = `flag-${flag.name}`
   const moot = input.modes[flag.mode] === 'on'
   return html`<li class="panel lab-flag">
-<div class="lab-head">
 <div class="lab-title">
 <h2 id="${titleId}">${flag.title}</h2>
 <p class="lab-meta">${flag.enabled ? html`<span class="badge ok">On</span>` : html`<span class="badge">Off</span>`}${flag.enabledAt !== null ? html` <span class="muted">since <time datetime="${new Date(flag.enabledAt).toISOString()}" title="${utcDateTime(flag.enabledAt)}">${utcDate(flag.enabledAt)}</time></span>` : ''}</p>
 </div>
-<form method="post" action="${flagPath(flag.name)}">
+<p class="lab-audience">${AUDIENCE[flag.audience]}</p>
+<p class="lab-description">${flag.description}</p>
+${moot ? html`<p class="notice info lab-note">${MODE_ON_NOTE[flag.mode]}</p>` : ''}
+<form method="post" action="${flagPath(flag.name)}" class="lab-toggle">
 ${csrfField(input.csrfToken)}
 <input type="hidden" name="enabled" value="${flag.enabled ? 'off' : 'on'}">
 <button type="submit" class="${flag.enabled ? 'secondary' : 'primary'} small" aria-describedby="${titleId}">${flag.enabled ? 'Turn off' : 'Turn on'}</button>
 </form>
-</div>
-<p class="lab-audience">${AUDIENCE[flag.audience]}</p>
-<p>${flag.description}</p>
-${moot ? html`<p class="notice info lab-note">${MODE_ON_NOTE[flag.mode]}</p>` : ''}
 </li>
 `
 }
