@@ -14,6 +14,8 @@ export const LIFECYCLE_PATHS: Readonly<Record<LifecycleEvent, string>> = {
 }
 
 export const REPORTS_PAGE = { key: 'reports', name: 'Demo reports', url: '/pages/reports' } as const
+/** Where the page's AP.proxyRequest goes, relative to baseUrl: this app's server calls the API with the token the platform sends. */
+export const PROXY_USER_PATH = '/pages/reports/proxy/user'
 
 /** The app's baseUrl: the platform's URL and the vendor's mount path (http on loopback, in development). */
 export function demoVendorBaseUrl(platformUrl: string, basePath = DEFAULT_BASE_PATH): string {
@@ -26,13 +28,13 @@ export function demoVendorBaseUrl(platformUrl: string, basePath = DEFAULT_BASE_P
  * (the app JWT lists its workspace), `repository` (the JWT grant's token lists repositories),
  * `account` (the impersonation token reads the user) — and `act_as_user` for impersonation.
  */
-export function demoVendorDescriptor(platformUrl: string, basePath = DEFAULT_BASE_PATH) {
+export function demoVendorDescriptor(platformUrl: string, basePath = DEFAULT_BASE_PATH, baseUrl = demoVendorBaseUrl(platformUrl, basePath)) {
   return {
     key: DEMO_VENDOR_KEY,
     name: 'Demo reports',
     description: "Gatehouse's demo installed app: it verifies its lifecycle callbacks, keeps its installations, and calls the API with an app JWT, the JWT grant and user impersonation.",
-    vendor: { name: 'Gatehouse demo vendor', url: demoVendorBaseUrl(platformUrl, basePath) },
-    baseUrl: demoVendorBaseUrl(platformUrl, basePath),
+    vendor: { name: 'Gatehouse demo vendor', url: baseUrl },
+    baseUrl,
     authentication: { type: 'jwt' as const },
     lifecycle: { ...LIFECYCLE_PATHS },
     scopes: ['account', 'workspace', 'repository', 'act_as_user'],

@@ -15,6 +15,11 @@ export interface DemoVendorOptions {
   platformUrl: string
   /** Where the vendor is served in this process; its routes are registered under it (pass no `prefix`). */
   basePath?: string
+  /**
+   * The vendor's own public URL, when it is served on another origin than the platform's (its own
+   * listener); by default the platform's URL and `basePath`, in Gatehouse's own process.
+   */
+  baseUrl?: string
   /** The folder of the vendor's own store (`installations.json`), apart from Gatehouse's database. */
   dataDir: string
   clock?: Clock
@@ -45,7 +50,7 @@ export async function demoVendorApp(server: FastifyInstance, options: DemoVendor
     prefix: basePath,
     platformUrl,
     basePath,
-    appBaseUrl: demoVendorBaseUrl(platformUrl, basePath),
+    appBaseUrl: options.baseUrl?.replace(/\/+$/, '') ?? demoVendorBaseUrl(platformUrl, basePath),
     store,
     clock: options.clock ?? systemClock,
   })

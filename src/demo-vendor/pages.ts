@@ -1,10 +1,21 @@
 import { html, type SafeHtml } from '../web/index.js'
 import type { CallRecord, CallStep, VendorInstallation } from './installation-store.js'
 
-/** The demo vendor's own screens: plain HTML and its own stylesheet, no script; forms post back to the vendor. */
+/**
+ * The demo vendor's own screens: plain HTML and its own stylesheet; forms post back to the vendor.
+ * The reports page also loads the platform's connect/all.js and its own script, for the calls made
+ * as the person through the platform (AP.request, AP.proxyRequest); everything else works without.
+ */
+
+/** Where a person reviews what they allowed and denied, on the platform. */
+export const APP_AUTHORIZATIONS_PATH = '/account/app-authorizations'
 
 export interface ReportsPage {
   basePath: string
+  /** The platform's URL: connect/all.js comes from there, and the "Manage permissions" link goes there. */
+  platformUrl: string
+  /** AP.proxyRequest's path, relative to the app's baseUrl. */
+  proxyPath: string
   installation: VendorInstallation
   userId: string
   /** The token the page's forms carry back (page-context.ts `formToken`). */
@@ -36,7 +47,9 @@ export function reportsPage(page: ReportsPage): string {
   // The call just made is the newest stored one. A person sees only their own calls: an
   // impersonation's answer is about the person it acted as.
   const earlier = installation.calls.slice(page.latest ? 1 : 0).filter((call) => call.userId === page.userId)
-  return document(page.basePath, 'Demo reports', html`
+  const scripts = html`<script src="${page.platformUrl}/connect/all.js"></script>
+<script src="${page.basePath}/assets/reports.js" defer></script>`
+  return document(page.basePath, 'Demo reports', scripts, html`
     <header>
       <h1>Demo reports</h1>
       <p>An installed app, served by Gatehouse's demo vendor and shown inside the platform. It verified the platform's lifecycle callbacks, keeps this installation in its own store, and calls the API three ways.</p>
@@ -69,6 +82,18 @@ export function reportsPage(page: ReportsPage): string {
         </ul>
       </form>
     </section>
+    <section aria-labelledby="as-you">
+      <h2 id="as-you">Call the API as you, from this page</h2>
+      <p>With <code>AP.request</code> (Gatehouse's <code>connect/all.js</code>), this page asks the platform to call the API as you. The platform asks you first, once, and remembers your answer; this app never sees your token. <code>AP.proxyRequest</code> sends a request to this app's own server, with a token it uses to call the API as you.</p>
+      <div id="bridge-calls" data-manage-url="${page.platformUrl}${APP_AUTHORIZATIONS_PATH}" data-proxy-path="${page.proxyPath}" hidden>
+        <div class="bridge-buttons">
+          <button type="button" id="who-am-i">Who am I? (AP.request)</button>
+          <button type="button" id="via-server">Ask this app's server (AP.proxyRequest)</button>
+        </div>
+        <div id="bridge-result" class="bridge-result" role="status"></div>
+      </div>
+      <p id="bridge-needs-script" class="note">These calls need JavaScript; the three buttons above work without it.</p>
+    </section>
     ${page.latest ? html`<section aria-labelledby="latest"><h2 id="latest">Result</h2>${callDetails(page.latest, true)}</section>` : ''}
     ${earlier.length > 0 ? html`<section aria-labelledby="earlier"><h2 id="earlier">Earlier calls</h2>${earlier.map((call) => callDetails(call, false))}</section>` : ''}
     <section aria-labelledby="events">
@@ -78,7 +103,7 @@ export function reportsPage(page: ReportsPage): string {
 }
 
 export function errorPage(basePath: string, message: string): string {
-  return document(basePath, 'Demo reports: cannot show this page', html`
+  return document(basePath, 'Demo reports: cannot show this page', html``, html`
     <h1>This page cannot be shown</h1>
     <p role="alert">${message}</p>`)
 }
@@ -103,7 +128,7 @@ function when(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')
 }
 
-function document(basePath: string, title: string, body: SafeHtml): string {
+function document(basePath: string, title: string, scripts: SafeHtml, body: SafeHtml): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -111,6 +136,7 @@ function document(basePath: string, title: string, body: SafeHtml): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title}</title>
 <link rel="stylesheet" href="${basePath}/assets/vendor.css">
+${scripts}
 </head>
 <body>
 <main>${body}</main>
@@ -136,5 +162,14 @@ ul.methods p { margin: 0.25rem 0 0; color: #4a5663; }
 button { font: inherit; padding: 0.4rem 0.9rem; border: 1px solid #0b5cad; border-radius: 4px; background: #0b5cad; color: #fff; cursor: pointer; }
 button:focus-visible { outline: 3px solid #7fb2e5; outline-offset: 2px; }
 summary { cursor: pointer; font-weight: 600; }
+.bridge-buttons { display: flex; flex-wrap: wrap; gap: 0.75rem; }
+.bridge-result:not(:empty) { margin-top: 1rem; }
+.bridge-result p { margin: 0.5rem 0; }
+.bridge-result .failed { color: #a3261b; }
+.access-problem { border: 1px solid #e3a39b; border-left: 4px solid #c0392b; border-radius: 4px; background: #fdf0ee; padding: 0.25rem 1rem; }
+.access-problem h3 { margin-top: 0.5rem; color: #8a1c12; }
+.access-problem .error-code { color: #4a5663; font-size: 0.875rem; }
+.access-problem a { color: #0b5cad; }
+.note { color: #4a5663; }
 @media (max-width: 480px) { dl { grid-template-columns: 1fr; } }
 `

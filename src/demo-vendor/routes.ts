@@ -1,14 +1,19 @@
+import { readFileSync } from 'node:fs'
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import type { Clock } from '../domain/clock.js'
 import type { LifecycleEvent } from '../domain/descriptor.js'
 import { CallbackVerifier } from './callback-verifier.js'
-import { DEMO_VENDOR_KEY, demoVendorDescriptor, LIFECYCLE_PATHS, REPORTS_PAGE } from './descriptor.js'
+import { DEMO_VENDOR_KEY, demoVendorDescriptor, LIFECYCLE_PATHS, PROXY_USER_PATH, REPORTS_PAGE } from './descriptor.js'
 import { findIn, MAX_CALLS, type CallRecord, type InstallationStore, type VendorInstallation } from './installation-store.js'
 import { applyLifecycle, readPayload } from './lifecycle.js'
 import { formToken, verifyFormToken, verifyPageContext } from './page-context.js'
 import { errorPage, reportsPage, STYLESHEET } from './pages.js'
 import { callAsUser, callWithAppJwt, callWithJwtGrant, workspaceFrom, type PlatformCallOptions } from './platform-calls.js'
+import { userFromPlatform } from './proxy.js'
 import { VendorError } from './vendor-errors.js'
+
+/** The page's own script (AP.request and AP.proxyRequest, with the consent error codes handled). */
+const PAGE_SCRIPT = readFileSync(new URL('./assets/reports.js', import.meta.url))
 
 export interface VendorRouteOptions {
   platformUrl: string
@@ -39,12 +44,36 @@ export async function vendorRoutes(server: FastifyInstance, options: VendorRoute
     reply.headers(headers)
   })
 
-  server.get('/descriptor.json', async () => demoVendorDescriptor(options.platformUrl, options.basePath))
+  server.get('/descriptor.json', async () => demoVendorDescriptor(options.platformUrl, options.basePath, options.appBaseUrl))
   server.get('/assets/vendor.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=300').send(STYLESHEET))
+  server.get('/assets/reports.js', async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=300').send(PAGE_SCRIPT))
   // Not `options` itself: it carries the `prefix` this scope was registered with, which would apply twice.
   const shared: VendorRouteOptions = { platformUrl: options.platformUrl, basePath: options.basePath, appBaseUrl: options.appBaseUrl, store: options.store, clock: options.clock }
   await server.register(lifecycleRoutes, shared)
   await server.register(pageRoutes, shared)
+  await server.register(proxyRoutes, shared)
+}
+
+/**
+ * AP.proxyRequest's other end: the platform's page sends the request here with
+ * `Authorization: Bearer <token>`, a token acting as the person using the page, which this server
+ * uses to call the API. The page is on the platform's origin, so that origin (only) may read the
+ * answer (CORS), and send the Authorization header (the preflight).
+ */
+async function proxyRoutes(server: FastifyInstance, options: VendorRouteOptions): Promise<void> {
+  const platform = new URL(options.platformUrl).origin
+  server.setErrorHandler((error: FastifyError, _request, reply) => {
+    const refusal = refusalOf(error)
+    if (!refusal) throw error
+    return reply.code(refusal.status).send({ error: { code: refusal.code, message: refusal.message } })
+  })
+  server.addHook('onRequest', async (request, reply) => {
+    if (request.headers.origin === platform) reply.header('access-control-allow-origin', platform).header('vary', 'Origin')
+  })
+  server.options(PROXY_USER_PATH, async (_request, reply) => {
+    return reply.code(204).header('access-control-allow-methods', 'GET').header('access-control-allow-headers', 'authorization, accept').header('access-control-max-age', '600').send()
+  })
+  server.get(PROXY_USER_PATH, async (request) => userFromPlatform(request.headers.authorization, options.platformUrl))
 }
 
 /** The lifecycle callbacks: verified, applied, acknowledged with 204; refused in JSON. */
@@ -94,7 +123,7 @@ async function pageRoutes(server: FastifyInstance, options: VendorRouteOptions):
     const token = await formToken(viewer, { formKey: options.store.formKey, clock: options.clock })
     return reply
       .type('text/html; charset=utf-8')
-      .send(reportsPage({ basePath: options.basePath, installation: viewer.installation, userId: viewer.userId, formToken: token, latest }))
+      .send(reportsPage({ basePath: options.basePath, platformUrl: options.platformUrl, proxyPath: PROXY_USER_PATH, installation: viewer.installation, userId: viewer.userId, formToken: token, latest }))
   }
 }
 
@@ -123,6 +152,8 @@ function vendorHeaders(options: Pick<VendorRouteOptions, 'platformUrl' | 'appBas
     'content-security-policy': [
       "default-src 'none'",
       `style-src ${vendor}`,
+      // Gatehouse's connect/all.js and the page's own script, nothing else.
+      `script-src ${options.platformUrl}/connect/all.js ${options.appBaseUrl}/assets/reports.js`,
       `form-action ${vendor}`,
       // Only the platform may show the page module in a frame.
       `frame-ancestors ${platform}`,

@@ -4,14 +4,16 @@ import { errors } from 'jose'
  * The demo vendor's refusals. It is another app that happens to share Gatehouse's process, so it
  * answers in its own shape (its own error handler, routes.ts), not Gatehouse's.
  */
-export type VendorErrorCode = 'invalid_jwt' | 'invalid_payload' | 'unknown_installation' | 'installation_disabled' | 'platform_unreachable'
+export type VendorErrorCode = 'invalid_jwt' | 'invalid_token' | 'invalid_payload' | 'unknown_installation' | 'installation_disabled' | 'platform_unreachable' | 'platform_refused'
 
 const STATUS: Record<VendorErrorCode, number> = {
   invalid_jwt: 401,
+  invalid_token: 401,
   invalid_payload: 400,
   unknown_installation: 401,
   installation_disabled: 403,
   platform_unreachable: 502,
+  platform_refused: 502,
 }
 
 export class VendorError extends Error {

@@ -6,9 +6,10 @@ import type { InstallationWithSecrets } from './installation-directory.js'
 
 /**
  * `installation`: the JWT grant, acting as the installation's app account; `impersonation`: the
- * jwt-bearer grant, acting as a user of the workspace.
+ * jwt-bearer grant, acting as a user of the workspace; `embedded`: the request bridge, a token the
+ * host page uses for the app's page module, acting as the signed-in user (consent/bridge.service.ts).
  */
-export type InstallationGrantKind = 'installation' | 'impersonation'
+export type InstallationGrantKind = 'installation' | 'impersonation' | 'embedded'
 
 export interface InstallationTokenRequest {
   installation: InstallationWithSecrets

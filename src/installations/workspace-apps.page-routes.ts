@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { allowFrameSource, csrfToken, currentUser, html, requireSignedIn, sendSettingsPage, verifyCsrf, type SessionUser } from '../web/index.js'
+import { bridgeRoutes } from '../consent/bridge.routes.js'
+import { allowConnectSource, allowFrameSource, csrfToken, currentUser, html, requireSignedIn, sendSettingsPage, verifyCsrf, type SessionUser } from '../web/index.js'
 import { refusalOf, sentence, WORKSPACES_PATH, workspaceAppsPath, type SettingsPage } from './console.pages.js'
 import { listMemberships } from './console.queries.js'
 import {
@@ -9,7 +10,8 @@ import {
 import { findInstalledApp, installableApps, pageModuleFrame, viewWorkspace, workspaceInstallations, type WorkspaceView } from './console.service.js'
 import { listWorkspaceOwners } from './installations.queries.js'
 import { changeInstallation, install, rotateSharedSecret, type Actor } from './installations.service.js'
-import { pageModulePage, workspaceAppsPage, workspaceListPage } from './workspace-apps.pages.js'
+import { embeddedInstallations } from './workspace-apps.bridge.js'
+import { PAGE_MODULES_PATH, pageModulePage, pageModulePath, workspaceAppsPage, workspaceListPage } from './workspace-apps.pages.js'
 
 const PAGE = { errorFormat: 'page' } as const
 const FORM_POST = [requireSignedIn, verifyCsrf]
@@ -77,13 +79,42 @@ export async function workspaceAppRoutes(server: FastifyInstance): Promise<void>
     return reply.redirect(`${workspaceAppsPath(view.workspace.slug)}?done=${PAST[action]}&app=${encodeURIComponent(appKey)}`, 303)
   })
 
-  // The app's page inside the platform: its origin may be framed here, on this page only.
-  server.get<{ Params: ModuleParams }>(`${WORKSPACES_PATH}/:slug/apps/:key/:module`, { schema: moduleSchema, preHandler: requireSignedIn, config: PAGE }, async (request, reply) => {
+  // The app's page inside the platform: its origin may be framed here, on this page only, and reached
+  // by the page's script for proxyRequest. The request bridge serves this page's frame.
+  server.get<{ Params: ModuleParams }>(`${PAGE_MODULES_PATH}/:slug/apps/:key/:module`, { schema: moduleSchema, preHandler: requireSignedIn, config: PAGE }, async (request, reply) => {
     const user = await signedIn(request)
     const view = await viewWorkspace(db, user, request.params.slug)
     const frame = await pageModuleFrame(frameDeps, view, { appKey: request.params.key, moduleKey: request.params.module, userId: user.id })
     allowFrameSource(reply, frame.origin)
-    return sendSettingsPage(request, reply, pageModulePage({ view, frame, sameOriginAsPlatform: frame.origin === new URL(server.config.issuer).origin }))
+    allowConnectSource(reply, frame.origin)
+    const { descriptor } = frame.app
+    const opaque = frame.origin === new URL(server.config.issuer).origin
+    const bridge = {
+      workspace: { slug: view.workspace.slug, name: view.workspace.name },
+      app: { key: frame.app.key, name: descriptor.name, vendor: descriptor.vendor?.name ?? null, perInstallation: descriptor.approval === 'per-installation' },
+      appOrigin: frame.origin,
+      appBaseUrl: descriptor.baseUrl,
+      opaque,
+      username: user.username,
+      csrf: csrfToken(request),
+      timeoutSeconds: server.config.consentTimeoutSeconds,
+    }
+    return sendSettingsPage(request, reply, pageModulePage({ view, frame, sameOriginAsPlatform: opaque, bridge }))
+  })
+
+  // Where page modules were shown before they moved out of the settings area; links and bookmarks still work.
+  server.get<{ Params: ModuleParams }>(`${WORKSPACES_PATH}/:slug/apps/:key/:module`, { schema: moduleSchema, config: PAGE }, async (request, reply) => {
+    const { slug, key, module } = request.params
+    return reply.redirect(pageModulePath(slug, key, module), 301)
+  })
+
+  await server.register(bridgeRoutes, {
+    findInstallation: embeddedInstallations({
+      db,
+      clock: server.clock,
+      keyring: server.keyEncryption.keyring,
+      tokenDeps: { db, clock: server.clock, config: server.config, accessTokens: server.accessTokens, revocations: server.revocations, secrets: server.secrets, catalogue },
+    }),
   })
 
   async function sendAppsPage(request: FastifyRequest, reply: FastifyReply, view: WorkspaceView, extra: { notice?: string; error?: string; chosen?: string; status?: number }): Promise<FastifyReply> {

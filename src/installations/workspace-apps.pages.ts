@@ -1,3 +1,4 @@
+import { bridgeAttributes, bridgeDialog, bridgeNotices, type BridgeHost } from '../consent/bridge.pages.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
 import { csrfField, flash, html, type SafeHtml } from '../web/index.js'
 import { errorNotice, scopeList, stateBadge, timeOf, WORKSPACES_PATH, workspaceAppsPath, type SettingsPage } from './console.pages.js'
@@ -7,6 +8,13 @@ import type { InstalledApp } from './descriptors.service.js'
 import type { InstallationListing } from './installations.service.js'
 
 /** Workspaces → the person's workspaces, each workspace's installed apps (and installing one), and an app's page inside the platform. */
+
+/** Where an app's page is shown inside the platform: `/workspaces/{slug}/apps/{app-key}/{module-key}`. */
+export const PAGE_MODULES_PATH = '/workspaces'
+
+export function pageModulePath(slug: string, appKey: string, moduleKey: string): string {
+  return `${PAGE_MODULES_PATH}/${[slug, 'apps', appKey, moduleKey].map(encodeURIComponent).join('/')}`
+}
 
 const WHAT_INSTALLED_APPS_ARE = 'Installed apps live inside a workspace: an owner installs one, Gatehouse and the app then trust each other through a shared secret, and the app adds its pages here.'
 
@@ -96,7 +104,7 @@ ${installed.map(({ installation, app }) => {
 function moduleLinks(slug: string, installation: InstallationListing, app: InstalledApp, member: boolean): SafeHtml {
   if (installation.state !== 'installed') return html`<span class="muted">None while it is disabled</span>`
   if (!member) return html`<span class="muted">Shown to members of the workspace</span>`
-  return html`<ul class="bare module-links">${app.descriptor.modules.pages.map((page) => html`<li><a href="${workspaceAppsPath(slug, app.key, page.key)}">${page.name}<span class="visually-hidden"> (${app.descriptor.name})</span></a></li>`)}</ul>`
+  return html`<ul class="bare module-links">${app.descriptor.modules.pages.map((page) => html`<li><a href="${pageModulePath(slug, app.key, page.key)}">${page.name}<span class="visually-hidden"> (${app.descriptor.name})</span></a></li>`)}</ul>`
 }
 
 const CONFIRM = {
@@ -161,7 +169,7 @@ function readOnlyNote(input: WorkspaceAppsInput): SafeHtml {
  * `sameOriginAsPlatform`: the app is served from the platform's own origin (the demo vendor); its
  * frame then runs as an opaque origin, or its scripts could reach into the platform's page.
  */
-export function pageModulePage(input: { view: WorkspaceView; frame: PageModuleFrame; sameOriginAsPlatform: boolean }): SettingsPage {
+export function pageModulePage(input: { view: WorkspaceView; frame: PageModuleFrame; sameOriginAsPlatform: boolean; bridge: BridgeHost }): SettingsPage {
   const { view, frame } = input
   const sandbox = `allow-forms allow-scripts${input.sameOriginAsPlatform ? '' : ' allow-same-origin'} allow-popups allow-popups-to-escape-sandbox allow-downloads`
   const { descriptor } = frame.app
@@ -169,10 +177,12 @@ export function pageModulePage(input: { view: WorkspaceView; frame: PageModuleFr
   return {
     title: frame.module.name,
     lead: html`${descriptor.name}${descriptor.vendor ? ` by ${descriptor.vendor.name}` : ''}, in ${view.workspace.name}. <a href="${workspaceAppsPath(view.workspace.slug)}">All apps of this workspace</a>`,
-    body: html`${others.length > 0 ? html`<nav class="module-nav" aria-label="Other pages of ${descriptor.name}"><ul class="bare inline">${others.map((page) => html`<li><a href="${workspaceAppsPath(view.workspace.slug, frame.app.key, page.key)}">${page.name}</a></li>`)}</ul></nav>` : ''}
-<div class="page-module">
+    body: html`${others.length > 0 ? html`<nav class="module-nav" aria-label="Other pages of ${descriptor.name}"><ul class="bare inline">${others.map((page) => html`<li><a href="${pageModulePath(view.workspace.slug, frame.app.key, page.key)}">${page.name}</a></li>`)}</ul></nav>` : ''}
+${bridgeNotices()}
+<div class="page-module" ${bridgeAttributes(input.bridge)}>
 <iframe src="${frame.src}" title="${descriptor.name}: ${frame.module.name}" width="100%" height="720" sandbox="${sandbox}" referrerpolicy="no-referrer"></iframe>
 </div>
-<p class="muted">This page is served by ${descriptor.name} from <code>${frame.origin}</code>. The app is told who you are (your user id) and which workspace it is in.</p>`,
+<p class="muted">This page is served by ${descriptor.name} from <code>${frame.origin}</code>. The app is told who you are (your user id) and which workspace it is in; it calls Gatehouse as you only if you allow it.</p>
+${bridgeDialog(input.bridge)}`,
   }
 }

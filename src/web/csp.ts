@@ -17,6 +17,14 @@ export function allowFrameSource(reply: FastifyReply, source: string): void {
   extendDirective(reply, 'frame-src', source)
 }
 
+/**
+ * Lets this page's scripts fetch from `source` as well as this site: the request bridge's
+ * proxyRequest, which the page module's page sends to the app's own server.
+ */
+export function allowConnectSource(reply: FastifyReply, source: string): void {
+  extendDirective(reply, 'connect-src', source)
+}
+
 /** Adds `source` to a directive of the response's policy; an absent directive starts from 'self' (what default-src gives it). */
 function extendDirective(reply: FastifyReply, name: string, source: string): void {
   const policy = reply.getHeader('content-security-policy')

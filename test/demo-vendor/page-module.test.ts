@@ -34,19 +34,26 @@ describe('the demo vendor: its page module', () => {
     assert.match(body, /name="token" value="ey/)
   })
 
-  test('only the platform may frame it; it loads nothing but its stylesheet, posts only to itself and leaks no Referer', async () => {
+  test('only the platform may frame it; it loads nothing but its stylesheet, the platform\'s connect/all.js and its own script, posts only to itself and leaks no Referer', async () => {
     const response = await fetch(await frame())
     const csp = response.headers.get('content-security-policy')!
     const origin = new URL(v.issuer).origin
     assert.match(csp, new RegExp(`frame-ancestors ${origin}(;|$)`))
     assert.match(csp, /default-src 'none'/)
     assert.match(csp, new RegExp(`form-action ${origin}(;|$)`))
+    assert.match(csp, new RegExp(`script-src ${v.issuer}/connect/all\\.js ${v.baseUrl}/assets/reports\\.js(;|$)`))
     assert.equal(response.headers.get('x-frame-options'), null, 'no helmet DENY/SAMEORIGIN: framing is decided by frame-ancestors')
     assert.equal(response.headers.get('referrer-policy'), 'no-referrer')
     assert.equal(response.headers.get('cache-control'), 'no-store')
     const css = await fetch(`${v.baseUrl}/assets/vendor.css`)
     assert.equal(css.status, 200)
     assert.match(css.headers.get('content-type')!, /^text\/css/)
+    const script = await fetch(`${v.baseUrl}/assets/reports.js`)
+    assert.equal(script.status, 200)
+    assert.match(script.headers.get('content-type')!, /^text\/javascript/)
+    const body = await response.text()
+    assert.match(body, new RegExp(`<script src="${v.issuer}/connect/all\\.js"></script>`))
+    assert.match(body, /<script src="\/demo-vendor\/assets\/reports\.js" defer><\/script>/)
   })
 
   test('a module url with a query of its own: the token follows with &jwt=, and the query is in the qsh', async () => {

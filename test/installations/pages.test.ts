@@ -86,6 +86,8 @@ function installAs(key: string, slug: string) {
 }
 
 const appsPath = (slug: string) => `/settings/workspaces/${slug}/apps`
+/** Where an app's page is shown inside the platform (the old address under /settings redirects there). */
+const modulePath = (slug: string, key: string, module: string) => `/workspaces/${slug}/apps/${key}/${module}`
 
 async function liveRow(key: string, slug: string) {
   const app = await t.app.db.selectFrom('descriptors').select('app_id').where('key', '=', key).executeTakeFirstOrThrow()
@@ -152,7 +154,7 @@ test('installing from the page asks the app, then lists it with its state, insta
   assert.match(page.body, /<h3 id="installation-form-app">Acme reports<span class="cell-detail">by Acme<\/span><\/h3>\s*<div class="badges"><span class="badge ok">Installed<\/span>/)
   assert.match(page.body, new RegExp(`<dt>clientKey</dt><dd><code>${row.client_key}</code></dd>`))
   assert.match(page.body, /<dt>Installed<\/dt><dd><time [^>]+>[^<]+<\/time> by alice<\/dd>/)
-  assert.match(page.body, new RegExp(`href="${appsPath(slug)}/form-app/overview">Overview`))
+  assert.match(page.body, new RegExp(`href="${modulePath(slug, 'form-app', 'overview')}">Overview`))
   assert.doesNotMatch(page.body.slice(page.body.indexOf('install-title')), /value="form-app"/, 'an installed app is no longer offered')
 
   const choose = await post('alice', `${appsPath(slug)}/install`, {})
@@ -183,7 +185,7 @@ test('a member sees the apps read-only and is refused every action with a 403 pa
   assert.match(page.body, /You are a member/)
   assert.match(page.body, /Only owners of this workspace install, disable and uninstall apps\. Ask alice\./)
   assert.doesNotMatch(page.body, /Install an app|<details class="menu"|\/guarded-app\/disable/)
-  assert.match(page.body, new RegExp(`href="${appsPath(slug)}/guarded-app/overview"`), 'members open its pages')
+  assert.match(page.body, new RegExp(`href="${modulePath(slug, 'guarded-app', 'overview')}"`), 'members open its pages')
 
   for (const [url, fields] of [[`${appsPath(slug)}/install`, { app: 'guarded-app' }], [`${appsPath(slug)}/guarded-app/disable`, {}], [`${appsPath(slug)}/guarded-app/uninstall`, {}], [`${appsPath(slug)}/guarded-app/rotate-secret`, {}]] as const) {
     const refused = await post('bob', url, fields)
@@ -198,7 +200,7 @@ test('a member sees the apps read-only and is refused every action with a 403 pa
   assert.match(outsider.body, new RegExp(`You are not a member of a workspace named &quot;${slug}&quot;`))
   assert.equal((await post('carol', `${appsPath(slug)}/guarded-app/uninstall`)).statusCode, 404)
   assert.equal((await post('carol', `${appsPath(slug)}/install`, { app: 'guarded-app' })).statusCode, 404)
-  assert.equal((await get('carol', `${appsPath(slug)}/guarded-app/overview`)).statusCode, 404)
+  assert.equal((await get('carol', modulePath(slug, 'guarded-app', 'overview'))).statusCode, 404)
   assert.equal((await liveRow('guarded-app', slug))?.state, 'installed')
 
   const forged = await t.app.inject({ method: 'POST', url: `${appsPath(slug)}/guarded-app/uninstall`, cookies: (await as('alice')).jar, ...form({}, origin) })
@@ -259,7 +261,7 @@ test('an administrator who is not a member manages any workspace\'s apps, but do
   const installed = await post('root', `${appsPath(slug)}/install`, { app: 'admin-app' })
   assert.equal(installed.statusCode, 303)
   assert.equal((await liveRow('admin-app', slug))?.installed_by, ids.root)
-  const module = await get('root', `${appsPath(slug)}/admin-app/overview`)
+  const module = await get('root', modulePath(slug, 'admin-app', 'overview'))
   assert.equal(module.statusCode, 403)
   assert.match(module.body, /Only members of workspace/)
 
@@ -277,7 +279,7 @@ test('a page module is framed with a context JWT that verifies under the install
   const [secret] = usableSharedSecrets(t.app.keyEncryption.keyring, row, t.app.clock)
 
   for (const [module, path] of [['overview', '/overview'], ['settings', '/pages/settings?tab=general&x=a%20b']] as const) {
-    const page = await get('bob', `${appsPath(slug)}/framed-app/${module}`)
+    const page = await get('bob', modulePath(slug, 'framed-app', module))
     assert.equal(page.statusCode, 200, module)
     const csp = page.headers['content-security-policy'] as string
     assert.match(csp, new RegExp(`frame-src 'self' ${vendor.baseUrl.replace(/\./g, '\\.')}(;|$)`))
@@ -299,10 +301,10 @@ test('a page module is framed with a context JWT that verifies under the install
   assert.doesNotMatch(other.headers['content-security-policy'] as string, /frame-src/)
   assert.doesNotMatch((await get('bob', '/settings/workspaces')).headers['content-security-policy'] as string, new RegExp(vendor.baseUrl))
 
-  assert.equal((await get('bob', `${appsPath(slug)}/framed-app/nowhere`)).statusCode, 404)
-  assert.equal((await get('bob', `${appsPath(slug)}/not-installed/overview`)).statusCode, 404)
+  assert.equal((await get('bob', modulePath(slug, 'framed-app', 'nowhere'))).statusCode, 404)
+  assert.equal((await get('bob', modulePath(slug, 'not-installed', 'overview'))).statusCode, 404)
   await post('alice', `${appsPath(slug)}/framed-app/disable`)
-  const disabled = await get('bob', `${appsPath(slug)}/framed-app/overview`)
+  const disabled = await get('bob', modulePath(slug, 'framed-app', 'overview'))
   assert.equal(disabled.statusCode, 409)
   assert.match(disabled.body, /Acme reports is disabled in team-\d+, so its pages are not shown/)
   assert.doesNotMatch(disabled.body, /<iframe/)
