@@ -44,6 +44,7 @@ export function bridgeDialog(host: BridgeHost): SafeHtml {
     ? html`Gatehouse remembers your answer for ${app.name} in ${workspace.name} only.`
     : html`Gatehouse remembers your answer for ${app.name} in every workspace where it is installed.`
   return html`<dialog id="bridge-consent" class="bridge-consent" aria-labelledby="bridge-consent-title" aria-describedby="bridge-consent-asks">
+<div class="bridge-consent-body">
 <p class="eyebrow">Access request</p>
 <h2 id="bridge-consent-title" tabindex="-1" data-bridge-focus>Allow <span class="app-name">${app.name}</span> to use Gatehouse as you?</h2>
 <dl class="bridge-consent-facts">
@@ -51,13 +52,16 @@ export function bridgeDialog(host: BridgeHost): SafeHtml {
 <dt>Workspace</dt><dd>${workspace.name} <span class="muted">(${workspace.slug})</span></dd>
 <dt>You</dt><dd>${host.username}</dd>
 </dl>
-<p id="bridge-consent-asks">The page of ${app.name} shown here asks to call Gatehouse's API as you. It could then:</p>
+<p id="bridge-consent-asks">${app.name}, shown on this page, asks to call Gatehouse's API as you. It could then:</p>
 <ul class="scopes" data-bridge-scopes></ul>
 <p class="muted">${remembered} You can change it at any time in <a href="${APP_AUTHORIZATIONS_PATH}">App authorizations</a>. Without an answer within ${duration(host.timeoutSeconds)}, the request fails and nothing is remembered.</p>
+</div>
+<div class="bridge-consent-footer">
 <p class="notice error" role="alert" data-bridge-error hidden></p>
 <div class="actions">
 <button type="button" class="primary" data-decision="allow">Allow</button>
 <button type="button" class="secondary" data-decision="deny">Deny</button>
+</div>
 </div>
 </dialog>
 <script src="/assets/gatehouse-bridge.js" defer></script>`

@@ -269,7 +269,7 @@
       function onCancel(event) {
         event.preventDefault()
         finish({ error: { code: 'ACCESS_TOKEN_REQUEST_FAILED', message: 'The user closed the access request without answering', status: 0 } },
-          { kind: 'info', text: config.appName + "'s access request was closed without an answer; it will ask again.", link: false })
+          { kind: 'info', text: config.appName + ' asked to use Gatehouse as you, and the request was closed without an answer. It will ask again next time.', link: false })
       }
 
       buttons.forEach(function (button) { button.addEventListener('click', onClick) })
@@ -278,7 +278,7 @@
       function arm() {
         timer = setTimeout(function () {
           finish({ error: { code: 'ACCESS_TOKEN_REQUEST_FAILED', message: 'The user did not allow or deny access within ' + config.timeoutMs / 1000 + ' s', status: 0 } },
-            { kind: 'info', text: config.appName + "'s access request expired without an answer; it will ask again next time.", link: false })
+            { kind: 'info', text: config.appName + ' asked to use Gatehouse as you, and the request expired without an answer. It will ask again next time.', link: false })
         }, config.timeoutMs)
       }
       arm()
