@@ -52,7 +52,7 @@ export function reportsPage(page: ReportsPage): string {
   return document(page.basePath, 'Demo reports', scripts, html`
     <header>
       <h1>Demo reports</h1>
-      <p>An installed app, served by Gatehouse's demo vendor and shown inside the platform. It verified the platform's lifecycle callbacks, keeps this installation in its own store, and calls the API three ways.</p>
+      <p>An installed app, served by Gatehouse's demo vendor and shown inside the platform. It verified the platform's lifecycle callbacks, keeps this installation in its own store, calls the API three ways from its server, and as you from this page, through the platform, once you allow it.</p>
     </header>
     <section aria-labelledby="installation">
       <h2 id="installation">This installation</h2>
