@@ -204,7 +204,7 @@ describe('the vendor on its own origin', () => {
     }
   })
 
-  test('a request message from anyone but the app\'s frame is ignored: another frame of the host page (an opaque origin), and the host page itself; Escape closes the dialog without an answer', async () => {
+  test('a request message from anyone but the app\'s frame is ignored: another frame of the host page (an opaque origin), and the host page itself; Escape closes the dialog without an answer; AP.messages shows the app\'s text', async () => {
     const { context, page } = await openHostPage(platform, 'carol')
     try {
       let tokenRequests = 0
@@ -244,6 +244,18 @@ describe('the vendor on its own origin', () => {
       await dialogOf(page).waitFor({ state: 'hidden' })
       await page.locator('#bridge-status').getByText('Demo reports asked to use Gatehouse as you, and the request was closed without an answer. It will ask again next time.').waitFor()
       assert.equal(tokenRequests, 1, 'no decision was sent')
+
+      // AP.messages: the app's words above its frame, as text, labelled as the app's; the app clears them.
+      await appFrame(page, platform).evaluate(`AP.require('messages', function (messages) { window.shown = messages.error('Export <b>finished</b> with problems', 'Two repositories could not be read.') })`)
+      const message = page.locator('.bridge-app-message')
+      await message.waitFor()
+      assert.equal(await message.locator('.bridge-app-message-from').textContent(), 'Message from Demo reports')
+      assert.match(await message.innerText(), /Export <b>finished<\/b> with problems\s+Two repositories could not be read\./)
+      assert.equal(await message.locator('b').count(), 0, 'text, never markup')
+      await assertAccessible(page, 'a message of the app')
+      await screenshotBothWidths(page, 'bridge-app-message')
+      await appFrame(page, platform).evaluate('AP.messages.clear(window.shown)')
+      await message.waitFor({ state: 'detached' })
     } finally {
       await context.close()
     }
