@@ -2,8 +2,12 @@ import formbody from '@fastify/formbody'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Config } from './config.js'
 import { adminPages } from './admin/index.js'
+import { requireAdmin } from './admin/require-admin.js'
 import { consumerPages } from './consumers/index.js'
 import { connectKeys } from './apps/connect-keys.routes.js'
+import { adminDecisionPages } from './consent/admin-decisions.routes.js'
+import { appAuthorizationPages } from './consent/app-authorizations.routes.js'
+import { consent } from './consent/index.js'
 import { core, type CoreOptions } from './core.js'
 import { demoVendorApp, demoVendorDataDir } from './demo-vendor/index.js'
 import { demoSeedDecision } from './domain/demo-seed-policy.js'
@@ -50,11 +54,15 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   // The settings area's navigation, before the capabilities that add their pages to it.
   await server.register(settingsShell)
   await server.register(web, { appSignedInFor: (returnTo: string) => appSignedInFor(server.db, returnTo) })
+  await server.register(appAuthorizationPages)
   await server.register(labs)
   await server.register(consumerPages)
   await server.register(adminPages)
+  await server.register(adminDecisionPages, { requireAdmin })
   // Installed apps' grants (app JWT, jwt-bearer) join the token endpoint here.
   const tokenExtensions = new TokenExtensions()
+  // Stored consent decisions, which the authorization endpoint consults.
+  await server.register(consent)
   await server.register(oauth, { tokenExtensions })
   await server.register(playground)
   await server.register(connectKeys)

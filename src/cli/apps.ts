@@ -2,6 +2,8 @@ import { Command } from 'commander'
 import type { GrantType } from '../apps/app.js'
 import { deleteApp, disableApp, enableApp, rotateAppSecret, setAppVerified, type AppChange } from '../admin/accounts.service.js'
 import { createApp, listApps, updateApp } from '../apps/apps.service.js'
+import { endApprovalsNotCovering } from '../consent/decisions.service.js'
+import { parseGracePeriod } from '../domain/consent.js'
 import { BadRequestError } from '../errors.js'
 import { loadApiDescription } from '../gateway/api-description.js'
 import { sampleOpenApiDocument } from '../platform/openapi.js'
@@ -104,11 +106,15 @@ export function appCommands(): Command {
     .option('--owner <username>', 'the user the app belongs to; client-credentials tokens act as this user')
     .option('--homepage <url>', 'the app\'s homepage, shown on the consent page ("" removes it)')
     .option('--description <text>', 'what the app does, shown on the consent page')
+    .option('--reconsent-grace <period>', 'when --scope adds scopes: keep earlier approvals working with the old ones for this long (e.g. 14d, 36h) instead of ending them now')
     .option('--json', 'print the result as JSON')
-    .action(async (clientId: string, options: { name?: string; redirectUri?: string[]; scope?: string[]; owner?: string; homepage?: string; description?: string; json?: boolean }) => {
-      const result = await withAccountAdmin(async ({ db, clock, revocations }, { config }) => {
+    .action(async (clientId: string, options: { name?: string; redirectUri?: string[]; scope?: string[]; owner?: string; homepage?: string; description?: string; reconsentGrace?: string; json?: boolean }) => {
+      const graceMs = options.reconsentGrace === undefined ? 0 : parseGracePeriod(options.reconsentGrace)
+      if (graceMs === undefined) throw new BadRequestError(`--reconsent-grace takes days or hours, e.g. 14d or 36h (at most a year), got "${options.reconsentGrace}"`)
+      const result = await withAccountAdmin(async (deps, { config }) => {
+        const { db, clock, revocations } = deps
         const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
-        return updateApp({ db, clock, notices: revocations }, scopes, clientId, {
+        const updated = await updateApp({ db, clock, notices: revocations }, scopes, clientId, {
           name: options.name,
           description: options.description,
           redirectUris: options.redirectUri,
@@ -116,13 +122,22 @@ export function appCommands(): Command {
           scopes: options.scope,
           ownerId: options.owner === undefined ? undefined : await userId(db, options.owner),
         })
+        // Wider scopes: approvals given for fewer end now, or after the grace period (the consent rule).
+        const reconsent = updated.widenedScopes.length === 0 ? null : await endApprovalsNotCovering(deps, { appId: updated.app.id, installationId: null, appScopes: updated.app.scopes, graceMs })
+        return { ...updated, reconsent }
       })
       const shown = (value: string | string[] | null) => (value === null ? '(none)' : Array.isArray(value) ? value.join(' ') || '(none)' : value)
       output(Boolean(options.json)).result(
-        { client_id: clientId, changed: result.changed.map((c) => ({ field: c.field, from: c.from, to: c.to })), widened_scopes: result.widenedScopes },
+        { client_id: clientId, changed: result.changed.map((c) => ({ field: c.field, from: c.from, to: c.to })), widened_scopes: result.widenedScopes, approvals_ended: result.reconsent?.ended ?? 0, approvals_in_grace: result.reconsent?.inGrace ?? 0, grace_ends_at: result.reconsent?.graceEndsAt ? new Date(result.reconsent.graceEndsAt).toISOString() : null },
         () => result.changed.length === 0
           ? [`app ${clientId}: nothing changed`]
-          : [`updated app "${result.app.name}" (${clientId})`, ...result.changed.map((c) => `${c.field.padEnd(14)} ${shown(c.from)} → ${shown(c.to)}`)],
+          : [
+              `updated app "${result.app.name}" (${clientId})`,
+              ...result.changed.map((c) => `${c.field.padEnd(14)} ${shown(c.from)} → ${shown(c.to)}`),
+              ...(result.reconsent === null ? [] : result.reconsent.graceEndsAt !== null
+                ? [`${result.reconsent.inGrace} approval(s) keep the old scopes until ${new Date(result.reconsent.graceEndsAt).toISOString()}; people are asked for ${result.widenedScopes.join(' ')} at their next use`]
+                : [`${result.reconsent.ended} approval(s) for fewer scopes ended, with their tokens; people are asked again`]),
+            ],
       )
     })
 

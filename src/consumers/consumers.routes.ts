@@ -14,6 +14,8 @@ import {
 /** `?done=` values and the notice each shows; anything else shows nothing. */
 const DONE: Record<string, string> = {
   updated: 'Your changes are saved.',
+  widened: 'Your changes are saved. The consumer asks for more now: approvals given for fewer permissions ended, with their tokens, and people are asked again.',
+  'widened-grace': 'Your changes are saved. The consumer asks for more now: earlier approvals keep working with their old permissions for the grace period, and people are asked for the new ones the next time they use it.',
   unchanged: 'Nothing changed.',
   disabled: 'The consumer is disabled. Its tokens stopped working, and it cannot get new ones.',
   enabled: 'The consumer is enabled again. Tokens from before it was disabled stay revoked.',
@@ -46,7 +48,7 @@ export async function consumerRoutes(server: FastifyInstance): Promise<void> {
 
   server.get(`${CONSUMERS_PATH}/new`, { schema: newFormSchema, preHandler: requireSignedIn, config: PAGE }, async (request, reply) => {
     const user = await signedIn(request)
-    const values: ConsumerFormValues = { name: '', description: '', redirectUris: '', homepageUrl: '', isPrivate: false, workspaceId: '', scopes: [] }
+    const values: ConsumerFormValues = { name: '', description: '', redirectUris: '', homepageUrl: '', isPrivate: false, workspaceId: '', scopes: [], reconsentGraceDays: '0' }
     return sendForm(request, reply, { mode: 'new', values, workspaces: await workspaceChoices(db, user) })
   })
 
@@ -80,8 +82,9 @@ export async function consumerRoutes(server: FastifyInstance): Promise<void> {
     // The type is fixed at creation; the edit form does not send it.
     const values = { ...formValues(request.body), isPrivate: !consumer.app.isPublic }
     try {
-      const changed = await updateConsumer(deps, user, consumer, values)
-      return reply.redirect(`${consumerPath(consumer.app.clientId)}?done=${changed.length > 0 ? 'updated' : 'unchanged'}`, 303)
+      const { changed, reconsent } = await updateConsumer(deps, user, consumer, values)
+      const done = reconsent === null ? (changed.length > 0 ? 'updated' : 'unchanged') : reconsent.inGrace > 0 ? 'widened-grace' : 'widened'
+      return reply.redirect(`${consumerPath(consumer.app.clientId)}?done=${done}`, 303)
     } catch (error) {
       if (!(error instanceof AppValidationError)) throw error
       return sendForm(request, reply, { mode: 'edit', app: consumer.app, values, workspaces: await workspaceChoices(db, user, consumer.workspace), error: formError(error) })
@@ -123,6 +126,7 @@ function formValues(body: ConsumerFormBody): ConsumerFormValues {
     isPrivate: body.is_private !== undefined,
     workspaceId: body.workspace ?? '',
     scopes: body.scope ?? [],
+    reconsentGraceDays: body.reconsent_grace ?? '0',
   }
 }
 

@@ -11,6 +11,8 @@ export interface ConsumerFormBody {
   workspace?: string
   /** One per ticked permission; a single one arrives as a string and is coerced into a list. */
   scope?: string[]
+  /** Days the earlier approvals keep working when the permissions grow; '0' or absent: they end now. */
+  reconsent_grace?: string
   csrf_token?: string
 }
 
@@ -46,6 +48,7 @@ const formBody = {
     is_private: { type: 'string', maxLength: 10 },
     workspace: { type: 'string', maxLength: 200 },
     scope: { type: 'array', maxItems: 200, items: { type: 'string', maxLength: 200 } },
+    reconsent_grace: { type: 'string', enum: ['0', '7', '14', '30'] },
     ...csrfBodyProperties,
   },
   additionalProperties: false,

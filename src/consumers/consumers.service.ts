@@ -3,6 +3,7 @@ import type { App, GrantType } from '../apps/app.js'
 import { AppValidationError, createApp, updateApp, type AppFieldChange } from '../apps/apps.service.js'
 import type { SecretFormat } from '../domain/opaque-token.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
+import { endApprovalsNotCovering } from '../consent/decisions.service.js'
 import { NotFoundError } from '../errors.js'
 import type { Db } from '../store/database.js'
 import type { SessionUser } from '../web/index.js'
@@ -30,6 +31,8 @@ export interface ConsumerFormValues {
   /** A workspace id, or '' for a personal consumer. */
   workspaceId: string
   scopes: string[]
+  /** When the permissions grow, days the earlier approvals keep working with the old ones ('0': they end now). */
+  reconsentGraceDays: string
 }
 
 export type ConsumerAction = 'disable' | 'enable' | 'delete'
@@ -90,10 +93,14 @@ export async function createConsumer(deps: ConsumerDeps, user: SessionUser, valu
   return created.clientSecret ? { app: created.app, clientSecret: created.clientSecret } : { app: created.app }
 }
 
-/** Saves the edit form; the type (private or public) and the owner stay. */
-export async function updateConsumer(deps: ConsumerDeps, user: SessionUser, consumer: ConsumerRow, values: ConsumerFormValues): Promise<AppFieldChange[]> {
+/**
+ * Saves the edit form; the type (private or public) and the owner stay. Permissions that grow end
+ * the approvals people gave for fewer (their tokens too), or, with a grace period, let them work
+ * with the old permissions until the period is over (the consent issue's rule).
+ */
+export async function updateConsumer(deps: ConsumerDeps, user: SessionUser, consumer: ConsumerRow, values: ConsumerFormValues): Promise<{ changed: AppFieldChange[]; reconsent: { ended: number; inGrace: number } | null }> {
   const workspaceId = await chosenWorkspace(deps.accounts.db, user, values.workspaceId, consumer.app.workspaceId)
-  const { changed } = await updateApp({ db: deps.accounts.db, clock: deps.accounts.clock, notices: deps.accounts.revocations }, deps.catalogue, consumer.app.clientId, {
+  const { app, changed, widenedScopes } = await updateApp({ db: deps.accounts.db, clock: deps.accounts.clock, notices: deps.accounts.revocations }, deps.catalogue, consumer.app.clientId, {
     name: values.name,
     description: values.description,
     redirectUris: callbackUrls(values.redirectUris),
@@ -101,7 +108,10 @@ export async function updateConsumer(deps: ConsumerDeps, user: SessionUser, cons
     scopes: values.scopes,
     workspaceId,
   })
-  return changed
+  if (widenedScopes.length === 0) return { changed, reconsent: null }
+  const graceMs = Number(values.reconsentGraceDays || '0') * 86_400_000
+  const reconsent = await endApprovalsNotCovering(deps.accounts, { appId: app.id, installationId: null, appScopes: app.scopes, graceMs })
+  return { changed, reconsent }
 }
 
 export function rotateConsumerSecret(deps: ConsumerDeps, consumer: ConsumerRow) {
@@ -123,6 +133,7 @@ export function formValuesOf(app: App): ConsumerFormValues {
     isPrivate: !app.isPublic,
     workspaceId: app.workspaceId ?? '',
     scopes: app.scopes,
+    reconsentGraceDays: '0',
   }
 }
 

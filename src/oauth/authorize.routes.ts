@@ -7,7 +7,7 @@ import { decideAuthorization, startAuthorization, type AuthorizeDeps, type Conse
 /** The authorization endpoint (RFC 6749 §4.1, RFC 7636, RFC 9207) and its consent form. */
 export async function authorizeRoutes(server: FastifyInstance): Promise<void> {
   await pageScope(server)
-  const deps: AuthorizeDeps = { db: server.db, clock: server.clock, config: server.config, catalogue: server.apiDescription.scopes, secrets: server.secrets }
+  const deps: AuthorizeDeps = { db: server.db, clock: server.clock, config: server.config, catalogue: server.apiDescription.scopes, secrets: server.secrets, consent: server.consentPolicy }
 
   server.get<{ Querystring: AuthorizeQuery }>('/oauth/authorize', { schema: authorizeSchema, config: { errorFormat: 'page' } }, async (request, reply) => {
     const step = await startAuthorization(deps, request.query, await currentUser(request), request.url)

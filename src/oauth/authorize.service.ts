@@ -20,6 +20,7 @@ import { formatScope, type ScopeDefinition } from '../domain/scopes.js'
 import { OAuthError } from '../errors.js'
 import type { Db } from '../store/database.js'
 import type { SessionUser } from '../web/index.js'
+import { APP_AUTHORIZATIONS_PATH, type ConsentPolicy } from './consent-policy.js'
 import { insertAuthorizationCode, insertGrant } from './grants.queries.js'
 
 export interface AuthorizeDeps {
@@ -28,6 +29,7 @@ export interface AuthorizeDeps {
   config: Config
   catalogue: readonly ScopeDefinition[]
   secrets: SecretFormat
+  consent: ConsentPolicy
 }
 
 /** What the authorization endpoint does next. */
@@ -65,8 +67,12 @@ export async function startAuthorization(deps: AuthorizeDeps, raw: RawParameters
   if (!user && prompt.has('none')) return promptNoneError(deps.config, request, 'login_required', 'The user is not signed in')
   if (!user || prompt.has('login')) return { kind: 'sign-in', returnTo: prompt.has('login') ? withoutPromptLogin(url) : url, again: user !== undefined }
 
-  const decided = !prompt.has('consent') && (await priorDecision(deps.db, user, app, request)) === 'allow'
-  if (decided) return { kind: 'redirect', location: await approve(deps, user, app, request) }
+  const answer = await deps.consent.outcome({ userId: user.id, app, scopes: request.scope, askAgain: prompt.has('consent') })
+  if (answer.outcome === 'allow') {
+    if (answer.decisionId !== null) await deps.consent.used(answer.decisionId)
+    return { kind: 'redirect', location: await approve(deps, user, app, request, answer.workspaces) }
+  }
+  if (answer.outcome === 'deny') return { kind: 'redirect', location: errorLocation(deps.config, request, deniedEarlier(deps.config, app)) }
   if (prompt.has('none')) return promptNoneError(deps.config, request, 'consent_required', 'The user has not yet allowed this app these scopes')
 
   const scopes = request.scope.map((name) => deps.catalogue.find((s) => s.name === name) ?? { name, description: name })
@@ -79,24 +85,22 @@ export async function decideAuthorization(
   raw: RawParameters,
   decision: 'allow' | 'deny',
   user: SessionUser | undefined,
+  workspaces: string[] | null = null,
 ): Promise<NavigationStep> {
   const validated = await validateAuthorizationRequest(deps, raw)
   if (validated.kind === 'redirect') return validated
   // The session ended while the consent page was open: sign in again, then see the same request.
   if (!user) return { kind: 'sign-in', returnTo: authorizationPath(validated.parameters), again: false }
+  await deps.consent.record({ userId: user.id, app: validated.app, decision, scopes: validated.request.scope, workspaces })
   if (decision === 'deny') {
-    return { kind: 'redirect', location: errorLocation(deps.config, validated.request, { error: 'access_denied', description: 'The user denied the request' }) }
+    return { kind: 'redirect', location: errorLocation(deps.config, validated.request, { error: 'access_denied', description: `The user denied the request; they can change that at ${deps.config.issuer}${APP_AUTHORIZATIONS_PATH}` }) }
   }
-  return { kind: 'redirect', location: await approve(deps, user, validated.app, validated.request) }
+  return { kind: 'redirect', location: await approve(deps, user, validated.app, validated.request, workspaces) }
 }
 
-/**
- * Whether the user has already decided for this app and these scopes. Always
- * "ask" for now; remembered consent slots in here (`prompt=consent` skips it,
- * and `prompt=none` answers consent_required whenever it says "ask").
- */
-export async function priorDecision(_db: Db, _user: SessionUser, _app: App, _request: AuthorizationRequest): Promise<'allow' | 'ask'> {
-  return 'ask'
+/** A denial stands until the user lifts it: say where, so the app can tell them. */
+function deniedEarlier(config: Config, app: App): AuthorizationRejection {
+  return { error: 'access_denied', description: `The user denied ${app.name} access earlier; they can change that at ${config.issuer}${APP_AUTHORIZATIONS_PATH}` }
 }
 
 /**
@@ -158,7 +162,7 @@ function trustedRedirectUri(app: App, given: string | undefined, repeated: boole
 }
 
 /** One transaction: the grant and its code, so a code never exists without the grant that revokes it. */
-async function approve(deps: AuthorizeDeps, user: SessionUser, app: App, request: AuthorizationRequest): Promise<string> {
+async function approve(deps: AuthorizeDeps, user: SessionUser, app: App, request: AuthorizationRequest, workspaces: string[] | null): Promise<string> {
   const { db, clock, config } = deps
   const now = clock.now()
   const code = deps.secrets.generate('authorizationCode')
@@ -175,6 +179,7 @@ async function approve(deps: AuthorizeDeps, user: SessionUser, app: App, request
       expires_at: now + config.refreshTokenAbsoluteTtlSeconds * 1000,
       revoked_at: null,
       revoked_reason: null,
+      workspace_slugs: workspaces === null ? null : JSON.stringify(workspaces),
     })
     await insertAuthorizationCode(trx, {
       id: newId(),

@@ -163,6 +163,28 @@ export interface GrantTable {
   revoked_reason: string | null
   /** The installation whose JWT grant or impersonation made this grant; uninstalling revokes it. */
   installation_id: string | null
+  /** JSON list of the workspace slugs the user let the app reach; null: all of theirs. */
+  workspace_slugs: string | null
+}
+
+/** A user's allow or deny of an app (or, for a classic add-on, of one installation of it). */
+export interface ConsentDecisionTable {
+  id: string
+  user_id: string
+  app_id: string
+  /** Set for classic add-ons (descriptor approval "per-installation"); null: every installation, or an OAuth app. */
+  installation_id: string | null
+  /** 'allow' | 'deny' */
+  decision: string
+  /** Space-separated: the scopes allowed (or denied). */
+  scope: string
+  /** JSON list of workspace slugs an OAuth app may reach; null: all of the user's. */
+  workspace_slugs: string | null
+  /** A re-consent grace period: the approval ends then unless the user approves the new scopes. */
+  grace_ends_at: number | null
+  created_at: number
+  updated_at: number
+  last_used_at: number | null
 }
 
 export interface AuthorizationCodeTable {
@@ -378,6 +400,7 @@ export interface Database {
   enforcements: EnforcementTable
   enforcement_changes: EnforcementChangeTable
   enforcement_reports: EnforcementReportTable
+  consent_decisions: ConsentDecisionTable
   feature_flags: FeatureFlagTable
   sessions: SessionTable
   grants: GrantTable
@@ -397,6 +420,7 @@ export type AppRow = Selectable<AppTable>
 export type InstallationRow = Selectable<InstallationTable>
 export type DescriptorRow = Selectable<DescriptorTable>
 export type CallbackDeliveryRow = Selectable<CallbackDeliveryTable>
+export type ConsentDecisionRow = Selectable<ConsentDecisionTable>
 export type NewApp = Insertable<AppTable>
 export type AppUpdate = Updateable<AppTable>
 export type SigningKeyRow = Selectable<SigningKeyTable>

@@ -38,8 +38,12 @@ ${body}
 </html>`.value
 }
 
+/** Where a person reviews the apps they allowed or denied (consent/app-authorizations.routes.ts); every page links to it, as the issue asks. */
+const APP_AUTHORIZATIONS_PATH = '/account/app-authorizations'
+
 function accountMenu(account: HeaderAccount): SafeHtml {
   return html`<form class="account" method="post" action="/logout">
+<a class="account-link" href="${APP_AUTHORIZATIONS_PATH}">App authorizations</a>
 <a class="account-name" href="/settings" title="Settings">${account.username}</a>
 ${csrfField(account.csrfToken)}
 <button type="submit" class="link">Sign out</button>

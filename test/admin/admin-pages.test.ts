@@ -257,8 +257,8 @@ test('apps: every app with its owner, workspace and badges; verifying and removi
 
     const list = await get(t, '/settings/admin/apps', root)
     assert.equal(list.statusCode, 200)
-    assert.match(list.body, new RegExp(`Tracker<span class="cell-detail"><code>${client.clientId}</code></span></th>\\s*<td class="hide-narrow">ada</td>\\s*<td class="hide-narrow"><a href="/settings/admin/workspaces/team">team</a></td>\\s*<td class="hide-narrow">Confidential</td>`))
-    assert.match(list.body, /Orphan<span class="cell-detail">[\s\S]*?<td class="hide-narrow"><span class="muted" aria-hidden="true">—<\/span><span class="visually-hidden">No owner<\/span><\/td>/)
+    assert.match(list.body, new RegExp(`Tracker</a><span class="cell-detail"><code>${client.clientId}</code></span></th>\\s*<td class="hide-narrow">ada</td>\\s*<td class="hide-narrow"><a href="/settings/admin/workspaces/team">team</a></td>\\s*<td class="hide-narrow">Confidential</td>`))
+    assert.match(list.body, /Orphan<\/a><span class="cell-detail">[\s\S]*?<td class="hide-narrow"><span class="muted" aria-hidden="true">—<\/span><span class="visually-hidden">No owner<\/span><\/td>/)
     assert.equal([...list.body.matchAll(/<span class="badge unverified">Unverified<\/span>/g)].length, 2)
     assert.deepEqual(rowNames((await get(t, `/settings/admin/apps?q=${client.clientId.toUpperCase()}`, root)).body), ['Tracker'], 'search by client ID, any case')
 

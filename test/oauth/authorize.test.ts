@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { after, before, beforeEach, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { hashSecret, isOpaqueToken } from '../../src/domain/opaque-token.js'
 import type { TestApp } from '../support/app.js'
@@ -21,6 +21,11 @@ before(async () => {
   confidential = await insertApp(t.app, { name: 'Example app', redirectUris: [REDIRECT], scopes: ['account', 'repository'] })
   publicApp = await insertApp(t.app, { name: 'Public app', isPublic: true, redirectUris: ['http://127.0.0.1:7777/cb', 'com.example.app:/callback'] })
   jar = await signIn(t.app)
+})
+
+// These tests are about the consent page: each starts with no decision remembered (test/consent covers remembering).
+beforeEach(async () => {
+  await t.app.db.deleteFrom('consent_decisions').execute()
 })
 
 after(() => t.close())
@@ -270,6 +275,8 @@ test('stored XSS: an app name with markup is shown as text on the consent page',
 })
 
 async function consent(parameters: Record<string, string>, cookies = jar): Promise<Record<string, string>> {
+  // The consent page shows only while nothing is decided.
+  await t.app.db.deleteFrom('consent_decisions').execute()
   const page = await authorize(parameters, cookies)
   assert.equal(page.statusCode, 200, page.body)
   const fields: Record<string, string> = { csrf_token: hiddenField(page.body, 'csrf_token') }

@@ -10,13 +10,13 @@ import { runCli } from '../support/processes.js'
 import { cookiesFrom, form, hiddenField, signIn } from '../web/fixtures.js'
 import { addClient, addUser, basic, REDIRECT_URI, TestClock, type TestClient } from './fixtures.js'
 
-/** A code through the real authorization endpoint: the consent page, then Allow. */
+/** A code through the real authorization endpoint: the consent page (asked again each time), then Allow. */
 async function authorizationCode(app: FastifyInstance, client: TestClient, jar: Record<string, string>): Promise<string> {
-  const query = new URLSearchParams({ client_id: client.app.clientId, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'account', state: 's' })
+  const query = new URLSearchParams({ client_id: client.app.clientId, redirect_uri: REDIRECT_URI, response_type: 'code', scope: 'account', state: 's', prompt: 'consent' })
   const page = await app.inject({ method: 'GET', url: `/oauth/authorize?${query}`, cookies: jar })
   assert.equal(page.statusCode, 200, page.body)
   const fields: Record<string, string> = { decision: 'allow' }
-  for (const name of ['csrf_token', 'client_id', 'redirect_uri', 'response_type', 'scope', 'state']) {
+  for (const name of ['csrf_token', 'client_id', 'redirect_uri', 'response_type', 'scope', 'state', 'prompt']) {
     if (page.body.includes(`name="${name}"`)) fields[name] = hiddenField(page.body, name)
   }
   const decided = await app.inject({ method: 'POST', url: '/oauth/authorize/decision', cookies: jar, ...form(fields) })

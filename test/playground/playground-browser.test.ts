@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { after, before, beforeEach, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import type { TestApp } from '../support/app.js'
 import { assertAccessible, launchBrowser, newContext, screenshotBothWidths, WIDTHS } from '../support/browser.js'
@@ -13,6 +13,11 @@ before(async () => {
   t = await startWebApp({ playground: true }, { listen: true })
   await insertUser(t.app)
   browser = await launchBrowser()
+})
+
+// These tests are about the consent page: each starts with no decision remembered (test/consent covers remembering).
+beforeEach(async () => {
+  await t.app.db.deleteFrom('consent_decisions').execute()
 })
 
 after(async () => {

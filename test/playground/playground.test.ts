@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { after, before, test } from 'node:test'
+import { after, before, beforeEach, test } from 'node:test'
 import type { LightMyRequestResponse } from 'fastify'
 import { createApp } from '../../src/apps/apps.service.js'
 import { findAppByClientId } from '../../src/apps/apps.queries.js'
@@ -13,6 +13,11 @@ let t: TestApp
 before(async () => {
   t = await startWebApp({ playground: true }, { listen: true })
   await insertUser(t.app)
+})
+
+// These tests are about the consent page: each starts with no decision remembered (test/consent covers remembering).
+beforeEach(async () => {
+  await t.app.db.deleteFrom('consent_decisions').execute()
 })
 
 after(() => t?.close())
@@ -239,7 +244,7 @@ test('a denied request comes back to step 3 with the error, and leaves no code t
   const denied = await b.post('/oauth/authorize/decision', fields)
   assert.equal((await b.get(pathOf(String(denied.headers.location)))).statusCode, 303)
   const after = (await b.get('/playground')).body
-  assert.match(stepOf(after, 3), /No code: <code>access_denied<\/code> \(The user denied the request\)/)
+  assert.match(stepOf(after, 3), /No code: <code>access_denied<\/code> \(The user denied the request; they can change that at http:\/\/127\.0\.0\.1:\d+\/account\/app-authorizations\)/)
   assert.match(stepOf(after, 4), /Waiting for a code in step 3/)
   const early = await b.post('/playground/token', { csrf_token: await signedInCsrf(t.app, b.jar) })
   assert.equal(early.statusCode, 409)

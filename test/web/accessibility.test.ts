@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test'
+import { after, before, beforeEach, test } from 'node:test'
 import type { Browser } from 'playwright-core'
 import type { TestApp } from '../support/app.js'
 import { assertAccessible, launchBrowser, newContext, screenshotBothWidths } from '../support/browser.js'
@@ -11,8 +11,15 @@ let owner: { id: string }
 
 before(async () => {
   t = await startWebApp({}, { listen: true })
-  owner = await insertUser(t.app)
+  await insertUser(t.app)
+  // Published by another account: an app its own owner uses is personal, and never asks.
+  owner = await insertUser(t.app, 'publisher')
   browser = await launchBrowser()
+})
+
+// These tests are about the consent page: each starts with no decision remembered (test/consent covers remembering).
+beforeEach(async () => {
+  await t.app.db.deleteFrom('consent_decisions').execute()
 })
 
 after(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { createServer, type Server } from 'node:http'
-import { after, before, test } from 'node:test'
+import { after, before, beforeEach, test } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { isOpaqueToken } from '../../src/domain/opaque-token.js'
 import type { TestApp } from '../support/app.js'
@@ -32,12 +32,19 @@ before(async () => {
   })
   await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve))
   callbackUri = `http://127.0.0.1:${(callbackServer.address() as { port: number }).port}/callback`
-  const ada = await insertUser(t.app)
+  await insertUser(t.app)
+  // Published by another account: an app its own owner uses is personal, and never asks.
+  const publisher = await insertUser(t.app, 'syncco')
   client = await insertApp(t.app, {
     name: 'Issue Tracker Sync', isPublic: true, redirectUris: [callbackUri], scopes: ['account', 'repository', 'issue', 'issue:write'],
-    ownerId: ada.id, homepageUrl: 'https://sync.example/', description: 'Copies issues between Gatehouse and your tracker.',
+    ownerId: publisher.id, homepageUrl: 'https://sync.example/', description: 'Copies issues between Gatehouse and your tracker.',
   })
   browser = await launchBrowser()
+})
+
+// These tests are about the consent page: each starts with no decision remembered (test/consent covers remembering).
+beforeEach(async () => {
+  await t.app.db.deleteFrom('consent_decisions').execute()
 })
 
 after(async () => {
@@ -89,7 +96,7 @@ test('in a browser: sign in, see the consent page, Allow, and land on the client
     assert.match(text, /Read your account: username, display name/)
     assert.match(text, /Read repositories you can see/)
     assert.match(text, /Read issues and their comments/)
-    assert.match(text, /by ada/)
+    assert.match(text, /by syncco/)
     assert.match(text, /Copies issues between Gatehouse and your tracker\./)
     assert.match(text, /Unverified\s+An administrator of this Gatehouse has not verified this app/)
     assert.equal(await page.getByRole('link', { name: 'sync.example' }).getAttribute('rel'), 'noopener noreferrer')

@@ -49,7 +49,7 @@ ${pagination({ path: APPS_PATH, state, total, noun: 'app' })}`,
 
 function appRow(app: ConsoleApp, input: AppListInput): SafeHtml {
   return html`<tr>
-<th scope="row" class="cell-name">${app.name}<span class="cell-detail"><code>${app.clientId}</code></span></th>
+<th scope="row" class="cell-name"><a href="${decisionsPath(app.clientId)}" title="Who allowed or denied ${app.name}">${app.name}</a><span class="cell-detail"><code>${app.clientId}</code></span></th>
 <td class="hide-narrow">${app.ownerUsername ?? nothing('No owner')}</td>
 <td class="hide-narrow">${app.workspaceSlug ? html`<a href="${workspacePath(app.workspaceSlug)}">${app.workspaceSlug}</a>` : nothing('No workspace')}</td>
 <td class="hide-narrow">${app.isPublic ? 'Public' : 'Confidential'}${app.isResourceServer ? html`<span class="cell-detail">Resource server</span>` : ''}</td>
@@ -58,6 +58,11 @@ function appRow(app: ConsoleApp, input: AppListInput): SafeHtml {
 <td class="actions-cell">${actionMenu({ subject: app.name, csrfToken: input.csrfToken, state: { q: input.query.q, page: input.query.page }, items: appActions(app) })}</td>
 </tr>
 `
+}
+
+/** The app's consent decisions: who allowed or denied it (served by consent/admin-decisions.routes.ts). */
+function decisionsPath(clientId: string): string {
+  return `${APPS_PATH}/${encodeURIComponent(clientId)}/decisions`
 }
 
 function appActions(app: ConsoleApp): MenuItem[] {

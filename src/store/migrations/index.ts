@@ -8,6 +8,7 @@ import * as expiryIndexes from './2026_11_23_0006_expiry_indexes.js'
 import * as appProfile from './2026_11_23_0007_app_profile.js'
 import * as connectKeys from './2026_11_23_0009_connect_keys.js'
 import * as installations from './2026_11_24_0010_installations.js'
+import * as consentDecisions from './2026_12_07_0011_consent_decisions.js'
 import * as featureFlags from './2026_12_07_0012_feature_flags.js'
 
 /** Listed statically so the migrator needs no file-system scan; names sort by time. */
@@ -21,5 +22,6 @@ export const migrations: Record<string, Migration> = {
   '2026_11_23_0007_app_profile': appProfile,
   '2026_11_23_0009_connect_keys': connectKeys,
   '2026_11_24_0010_installations': installations,
+  '2026_12_07_0011_consent_decisions': consentDecisions,
   '2026_12_07_0012_feature_flags': featureFlags,
 }
