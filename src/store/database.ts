@@ -96,19 +96,23 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
 }
 
 /**
- * Runs a migrator step again when it failed only because another process dropped a schema meanwhile:
- * Kysely looks for its own tables by listing every schema's tables, and a schema dropped during that
- * listing (tests on one PostgreSQL database drop theirs) fails it with 3F000. Nothing was applied; look again.
+ * Runs a migrator step again when it failed only because another process changed its own schema
+ * meanwhile: Kysely looks for its own tables by listing every schema's tables and columns, and a
+ * schema, table or column dropped during that listing (tests on one PostgreSQL database drop and
+ * migrate theirs) fails it with 3F000, 42P01 or 42703. Nothing was applied; look again.
  */
 export async function retryingVanishedSchema(step: () => Promise<MigrationResultSet>): Promise<MigrationResultSet> {
   for (let attempt = 1; ; attempt++) {
     const result = await step()
-    if (!result.error || !isVanishedSchema(result.error) || attempt === 3) return result
+    if (!result.error || !isVanishedSchema(result.error) || attempt === 5) return result
+    await new Promise((resolve) => setTimeout(resolve, 25 * attempt))
   }
 }
 
+const VANISHED_DURING_LISTING = new Set(['3F000', '42P01', '42703'])
+
 function isVanishedSchema(error: unknown): boolean {
-  return error instanceof pg.DatabaseError && error.code === '3F000'
+  return error instanceof pg.DatabaseError && VANISHED_DURING_LISTING.has(error.code ?? '')
 }
 
 /**
