@@ -48,8 +48,8 @@ export function consentOutcome(question: ConsentQuestion): ConsentOutcome {
   if (decision.decision === 'deny') return { outcome: 'deny' }
   const covered = requested.every((scope) => decision.scopes.includes(scope))
   if (covered && decision.graceEndsAt === null) return { outcome: 'allow', scopes: [...requested] }
-  if (question.interactive) return { outcome: 'ask', scopes: [...requested] }
-  // Nobody to ask: the old approval, within what it allowed (a grace period's "old scopes only").
+  if (question.interactive || decision.graceEndsAt === null) return { outcome: 'ask', scopes: [...requested] }
+  // Nobody to ask, during a grace period: the old approval, within what it allowed ("old scopes only").
   const allowed = requested.filter((scope) => decision.scopes.includes(scope))
   return allowed.length > 0 ? { outcome: 'allow', scopes: allowed } : { outcome: 'ask', scopes: [...requested] }
 }

@@ -1,3 +1,5 @@
+import { getInstalledApp } from '../../src/installations/descriptors.service.js'
+import { decide } from '../../src/consent/decisions.service.js'
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { DEMO_VENDOR_KEY, pageModuleSrc, REPORTS_PAGE } from '../../src/demo-vendor/index.js'
@@ -95,7 +97,11 @@ test('the page module, shown to a workspace member, calls the API three ways and
   assert.ok(grant.steps[1].request.startsWith(`GET ${v.issuer}/2.0/repositories/team\n`))
   assert.deepEqual((JSON.parse(grant.steps[1].response) as { values: { slug: string }[] }).values.map((r) => r.slug), ['website'])
 
-  // 3. Impersonation: a token acting as bob, the viewing user.
+  // 3. Impersonation: a token acting as bob, the viewing user — once he has allowed the app (the consent
+  // dialog records the same decision; test/consent/bridge-browser.test.ts goes through it).
+  const refusedBeforeConsent = await call('impersonation')
+  assert.equal(refusedBeforeConsent.ok, false, 'no approval, no impersonation')
+  await decide(v.app.consent, { userId: ids.bob, app: { id: (await getInstalledApp(v.app.db, DEMO_VENDOR_KEY)).appId, ownerId: ids.vendor }, installationId: null, perInstallation: false, decision: 'allow', scopes: ['account', 'workspace', 'repository'] })
   const asBob = await call('impersonation')
   assert.ok(asBob.ok, explain(asBob))
   assert.equal(asBob.steps[0].claims!.sub, `urn:gatehouse:useraccountid:${ids.bob}`)

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { createRepository } from '../../src/platform/index.js'
 import { startTestApp, type TestApp } from '../support/app.js'
-import { addDescriptorApp, impersonationAssertion, installApp, setInstallationState, type AssertionOptions, type InstalledAppFixture } from '../support/installed-app.js'
+import { addDescriptorApp, allowApp, impersonationAssertion, installApp, setInstallationState, type AssertionOptions, type InstalledAppFixture } from '../support/installed-app.js'
 import { TestClock } from '../oauth/fixtures.js'
 import { acme, type Caller } from '../platform/fixtures.js'
 
@@ -25,6 +25,8 @@ before(async () => {
   workspaceId = workspace.id
   helper = await installApp(t.app, await addDescriptorApp(t.app, 'acme-helper', ['account', 'workspace', 'repository', 'repository:write', 'act_as_user']), workspace)
   plain = await installApp(t.app, await addDescriptorApp(t.app, 'acme-plain', ['account', 'workspace']), workspace)
+  // Ada and Grace allowed the helper to act for them (consent); the last tests here are about that decision.
+  for (const person of [ada, grace]) await allowApp(t.app, helper.app, person.id, ['account', 'repository', 'repository:write', 'workspace'])
 })
 after(() => t.close())
 
@@ -122,4 +124,28 @@ test('a disabled installation, a disabled user or a disabled app cannot imperson
   refused(await impersonate(helper, { userId: grace.id }), 'invalid_grant', /"acme-helper" is disabled/)
   await t.app.db.updateTable('apps').set({ disabled_at: null }).where('client_id', '=', 'acme-helper').execute()
   assert.equal((await impersonate(helper, { userId: grace.id })).status, 200)
+})
+
+test('without the person\'s approval the app cannot act for them; a denial refuses; an approval of fewer scopes in a grace period gives those only', async () => {
+  const { createUser } = await import('../../src/users/users.service.js')
+  const newcomer = await createUser(t.app.db, t.app.clock, { username: 'newcomer', password: 'newcomer-password' })
+  await t.app.db.insertInto('workspace_members').values({ workspace_id: workspaceId, user_id: newcomer.id, role: 'member', created_at: clock.now() }).execute()
+  refused(await impersonate(helper, { userId: newcomer.id }), 'invalid_grant', /has not allowed App acme-helper to act for them .*AP\.request shows the consent dialog.*\/account\/app-authorizations/)
+
+  const { decide, endApprovalsNotCovering } = await import('../../src/consent/decisions.service.js')
+  const subject = { userId: newcomer.id, app: { id: helper.app.id, ownerId: null }, installationId: null, perInstallation: false }
+  await decide(t.app.consent, { ...subject, decision: 'deny', scopes: ['account'] })
+  refused(await impersonate(helper, { userId: newcomer.id }), 'invalid_grant', /The user denied App acme-helper access; only they can lift that/)
+
+  await decide(t.app.consent, { ...subject, decision: 'allow', scopes: ['account', 'workspace'] })
+  refused(await impersonate(helper, { userId: newcomer.id }), 'invalid_grant', /has not allowed/)
+  assert.equal((await impersonate(helper, { userId: newcomer.id }, { scope: 'account workspace' })).body.scope, 'account workspace')
+
+  // The app now asks for more, with a grace period: the old approval keeps working with its old scopes only.
+  await endApprovalsNotCovering(t.app.consent, { appId: helper.app.id, installationId: null, appScopes: ['account', 'repository', 'repository:write', 'workspace', 'issue'], graceMs: 86_400_000 })
+  const during = await impersonate(helper, { userId: newcomer.id })
+  assert.equal(during.status, 200, JSON.stringify(during.body))
+  assert.equal(during.body.scope, 'account workspace', 'the app asked for all its scopes, and gets what the old approval allowed')
+  clock.advance(86_400 + 1)
+  refused(await impersonate(helper, { userId: newcomer.id }, { scope: 'account workspace' }), 'invalid_grant', /has not allowed/)
 })

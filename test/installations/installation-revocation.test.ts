@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { changeInstallation } from '../../src/installations/installations.service.js'
 import { startTestApp, type TestApp } from '../support/app.js'
-import { addDescriptorApp, appJwt, impersonationAssertion, installApp, type DescriptorApp, type InstalledAppFixture } from '../support/installed-app.js'
+import { addDescriptorApp, allowApp, appJwt, impersonationAssertion, installApp, type DescriptorApp, type InstalledAppFixture } from '../support/installed-app.js'
 import { acme, type Caller } from '../platform/fixtures.js'
 import { createWorkspace } from '../../src/platform/index.js'
 
@@ -21,6 +21,8 @@ before(async () => {
   t = await startTestApp()
   ;({ grace } = await acme(t.app))
   helper = await addDescriptorApp(t.app, 'acme-helper', ['account', 'workspace', 'act_as_user'])
+  // Grace allowed the app to act for her (consent), in every workspace it is installed in.
+  await allowApp(t.app, helper, grace.id, ['account', 'workspace'])
 })
 after(() => t.close())
 

@@ -4,7 +4,7 @@ import { bucket, type CohortMember, type EnforcementMode } from '../../src/domai
 import { setEnforcement, STALE_OAUTH_CLIENT_ID } from '../../src/installations/enforcements.service.js'
 import { createWorkspace } from '../../src/platform/index.js'
 import { startTestApp, type TestApp } from '../support/app.js'
-import { addDescriptorApp, appJwt, endInstallation, impersonationAssertion, installApp, type DescriptorApp, type InstalledAppFixture } from '../support/installed-app.js'
+import { addDescriptorApp, allowApp, appJwt, endInstallation, impersonationAssertion, installApp, type DescriptorApp, type InstalledAppFixture } from '../support/installed-app.js'
 import { TestClock } from '../oauth/fixtures.js'
 import { makeCaller } from '../platform/fixtures.js'
 
@@ -36,6 +36,8 @@ async function reinstalled(slug: string, how: 'uninstalled' | 'removed' = 'unins
   await endInstallation(t.app, stale, how)
   // A reinstall keeps the clientKey (same tenant); an import made a new tenant, so a new one.
   const current = await installApp(t.app, helper, workspace, how === 'uninstalled' ? { clientKey: stale.clientKey } : {})
+  // The person has allowed the app to act for them (consent), so only the identifier is in question.
+  await allowApp(t.app, helper, person.id, ['account', 'workspace'])
   return { stale, current, userId: person.id }
 }
 

@@ -1,3 +1,4 @@
+import { decide } from '../../src/consent/decisions.service.js'
 import { randomBytes } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { SignJWT, type JWTPayload } from 'jose'
@@ -188,4 +189,12 @@ export async function impersonationAssertion(server: FastifyInstance, installati
 
 function sign(claims: JWTPayload, secret: string): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret))
+}
+
+/**
+ * The person's approval of the app, as they would give it in the consent dialog: impersonation
+ * needs one (nobody is there to ask). For every installation of the app (a shared app).
+ */
+export async function allowApp(server: FastifyInstance, app: Pick<DescriptorApp, 'id'>, userId: string, scopes: string[]): Promise<void> {
+  await decide(server.consent, { userId, app: { id: app.id, ownerId: null }, installationId: null, perInstallation: false, decision: 'allow', scopes })
 }
