@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import { Command } from 'commander'
 import { ConnectKeys } from '../apps/connect-keys.js'
+import { parseGracePeriod } from '../domain/consent.js'
 import { BadRequestError } from '../errors.js'
 import { CallbackDeliverer } from '../installations/callbacks.js'
 import { getInstalledApp, listInstalledApps, registerDescriptor, type DescriptorDeps, type DescriptorSource, type InstalledApp } from '../installations/descriptors.service.js'
-import { changeInstallation, install, listDeliveries, listInstallations, rotateSharedSecret, type InstallationChange, type InstallationDeps } from '../installations/installations.service.js'
+import { changeInstallation, install, listDeliveries, listInstallations, rotateSharedSecret, upgradeInstallation, type InstallationChange, type InstallationDeps } from '../installations/installations.service.js'
 import { appRequestPolicy } from '../installations/lifecycle.js'
 import { loadApiDescription } from '../gateway/api-description.js'
 import { sampleOpenApiDocument } from '../platform/openapi.js'
@@ -36,8 +37,8 @@ function withLifecycle<T>(run: (context: LifecycleContext) => Promise<T>): Promi
     const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
     return run({
       db,
-      descriptors: { db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests },
-      installations: { db, clock, keyring: kek.keyring, issuer: config.issuer, connectKeys, requests, revocations, deliverer, accessTokenTtlSeconds },
+      descriptors: { db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests, consent: { db, clock, revocations, accessTokenTtlSeconds } },
+      installations: { db, clock, keyring: kek.keyring, issuer: config.issuer, connectKeys, requests, revocations, deliverer, accessTokenTtlSeconds, consent: { db, clock, revocations, accessTokenTtlSeconds } },
       deliverer,
     })
   })
@@ -50,13 +51,16 @@ export function descriptorCommands(): Command {
     .command('add <url-or-file>')
     .description('Register an installed app from its descriptor (fetched from an http(s) URL, or read from a JSON file), or update it')
     .requiredOption('--owner <username>', 'the vendor account that publishes the app')
+    .option('--reconsent-grace <period>', "when the update asks for more scopes: keep people's earlier approvals working with the old ones for this long (e.g. 14d) instead of ending them now")
     .option('--json', 'print the result as JSON')
-    .action(async (location: string, options: { owner: string; json?: boolean }) => {
+    .action(async (location: string, options: { owner: string; reconsentGrace?: string; json?: boolean }) => {
+      const reconsentGraceMs = options.reconsentGrace === undefined ? undefined : parseGracePeriod(options.reconsentGrace)
+      if (options.reconsentGrace !== undefined && reconsentGraceMs === undefined) throw new BadRequestError(`--reconsent-grace takes days or hours, e.g. 14d or 36h, got "${options.reconsentGrace}"`)
       const source = await descriptorSource(location)
       const result = await withLifecycle(async ({ db, descriptors }) => {
         const owner = await findUserByUsername(db, options.owner)
         if (!owner) throw new BadRequestError(`No user named "${options.owner}"`)
-        return registerDescriptor(descriptors, source, { ownerId: owner.id, isAdmin: true })
+        return registerDescriptor(descriptors, source, { ownerId: owner.id, isAdmin: true }, { reconsentGraceMs })
       })
       output(Boolean(options.json)).result({ ...describeApp(result.app), created: result.created, changed: result.changed, added_scopes: result.addedScopes, removed_scopes: result.removedScopes }, () => [
         result.created ? `registered ${result.app.key} (version 1)` : result.changed ? `updated ${result.app.key} to version ${result.app.version}` : `${result.app.key} is unchanged (version ${result.app.version})`,
@@ -137,6 +141,23 @@ export function installationCommands(): Command[] {
       output(Boolean(options.json)).result({ ...describeChange(result), previous_secret_expires_at: new Date(result.previousSecretExpiresAt).toISOString() }, () => [
         `rotated the shared secret of ${result.app.key} in ${result.workspace.slug}; the app accepted it`,
         `  the previous secret works until ${new Date(result.previousSecretExpiresAt).toISOString()}`,
+      ])
+    })
+
+  installCommand
+    .command('upgrade <app-key>')
+    .description("Bring an installation to its app's current descriptor version; for a classic add-on, approvals of this installation that do not cover its new scopes end")
+    .requiredOption('--workspace <slug>', 'the workspace the app is installed in')
+    .option('--reconsent-grace <period>', "keep people's earlier approvals working with the old scopes for this long (e.g. 14d)")
+    .option('--json', 'print the result as JSON')
+    .action(async (appKey: string, options: { workspace: string; reconsentGrace?: string; json?: boolean }) => {
+      const reconsentGraceMs = options.reconsentGrace === undefined ? undefined : parseGracePeriod(options.reconsentGrace)
+      if (options.reconsentGrace !== undefined && reconsentGraceMs === undefined) throw new BadRequestError(`--reconsent-grace takes days or hours, e.g. 14d or 36h, got "${options.reconsentGrace}"`)
+      const result = await withLifecycle(({ installations }) => upgradeInstallation(installations, { appKey, workspaceSlug: options.workspace, actor: { id: null, isAdmin: true }, reconsentGraceMs }))
+      output(Boolean(options.json)).result({ ...describeChange(result), from_version: result.fromVersion, to_version: result.app.version, approvals_ended: result.approvalsEnded, approvals_in_grace: result.approvalsInGrace }, () => [
+        `upgraded ${result.app.key} in ${result.workspace.slug} from version ${result.fromVersion} to ${result.app.version}`,
+        ...(result.approvalsEnded > 0 ? [`  ${result.approvalsEnded} approval(s) for fewer scopes ended; people are asked again`] : []),
+        ...(result.approvalsInGrace > 0 ? [`  ${result.approvalsInGrace} approval(s) keep their old scopes for the grace period`] : []),
       ])
     })
 

@@ -1,3 +1,4 @@
+import { endApprovalsNotCovering, type ConsentDeps } from '../consent/decisions.service.js'
 import type { Clock } from '../domain/clock.js'
 import { ACT_AS_USER, validateDescriptor, type Descriptor, type DescriptorProblem } from '../domain/descriptor.js'
 import { newId } from '../domain/ids.js'
@@ -14,6 +15,8 @@ export interface DescriptorDeps {
   /** http baseUrls: only where Gatehouse itself runs on loopback (development, the demo, tests). */
   allowInsecureBaseUrl: boolean
   requests: AppRequestPolicy
+  /** Where an update that asks for more scopes ends (or starts a grace period for) people's approvals. */
+  consent?: ConsentDeps
 }
 
 /**
@@ -66,7 +69,19 @@ export async function registerDescriptor(
   deps: DescriptorDeps,
   source: DescriptorSource,
   actor: { ownerId: string; isAdmin: boolean },
+  options: { reconsentGraceMs?: number } = {},
 ): Promise<DescriptorRegistration> {
+  const registration = await saveDescriptor(deps, source, actor)
+  // A shared app's new version that asks for more: every approval of fewer ends (or, with a grace
+  // period, keeps its old scopes until then). A classic add-on's approvals belong to installations,
+  // which end theirs when each is upgraded (`upgradeInstallation`).
+  if (!registration.created && registration.addedScopes.length > 0 && registration.app.descriptor.approval === 'shared' && deps.consent) {
+    await endApprovalsNotCovering(deps.consent, { appId: registration.app.appId, installationId: null, appScopes: apiScopes(registration.app.descriptor), graceMs: options.reconsentGraceMs })
+  }
+  return registration
+}
+
+async function saveDescriptor(deps: DescriptorDeps, source: DescriptorSource, actor: { ownerId: string; isAdmin: boolean }): Promise<DescriptorRegistration> {
   const sourceUrl = 'url' in source ? source.url : null
   const document = 'url' in source ? await fetchDescriptor(source.url, deps.requests) : source.document
   const result = validateDescriptor(document, { scopeNames: deps.scopeNames, allowInsecureBaseUrl: deps.allowInsecureBaseUrl })

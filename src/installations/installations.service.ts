@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { ConnectKeys } from '../apps/connect-keys.js'
+import { endApprovalsNotCovering, type ConsentDeps } from '../consent/decisions.service.js'
 import type { Clock } from '../domain/clock.js'
 import { newClientId } from '../domain/client-id.js'
 import { appUrl, type LifecycleEvent } from '../domain/descriptor.js'
@@ -12,7 +13,7 @@ import { isUniqueViolation, type Db } from '../store/database.js'
 import type { Keyring } from '../store/secret-box.js'
 import type { AppRequestPolicy } from './app-requests.js'
 import { enqueueCallback, hasPendingCallbacks, recordSentCallback, sendCallback, skipPendingCallbacks, type AttemptOutcome, type LifecyclePayload } from './callbacks.js'
-import { getInstalledApp, type InstalledApp } from './descriptors.service.js'
+import { apiScopes, getInstalledApp, type InstalledApp } from './descriptors.service.js'
 import { isLive, tenantOf, toInstallation, type Installation } from './installation.js'
 import { PREVIOUS_SECRET_GRACE_MS, sealPreviousSecret, sealSharedSecret, usableSharedSecrets } from './installation-secrets.js'
 import * as queries from './installations.queries.js'
@@ -29,6 +30,8 @@ export interface InstallationDeps {
   /** Told when a callback was queued, so it goes out now rather than at the next poll. */
   deliverer: { kick(): void }
   accessTokenTtlSeconds: number
+  /** Where upgrading a classic add-on's installation ends the approvals that do not cover its new scopes. */
+  consent?: ConsentDeps
 }
 
 /** Who asks: a workspace owner or an administrator may install and manage apps; the command line acts as an administrator. */
@@ -242,6 +245,27 @@ export async function removeInstallationsOf(deps: Pick<InstallationDeps, 'clock'
     announcements.push(await deps.revocations.recordAppChanged(trx, row.key))
   }
   return { removed: rows.map((r) => ({ appKey: r.key, clientKey: r.client_key })), announcements }
+}
+
+/**
+ * Brings an installation to its app's current descriptor version. For a classic add-on (approval
+ * "per-installation") this is how an update reaches a workspace, as on the reference platform: the
+ * approvals of this installation that do not cover the new scopes end (or keep their old scopes for a
+ * grace period); other installations of the add-on keep theirs. A shared app's installations follow
+ * its versions by themselves, so for them this only records the version.
+ */
+export async function upgradeInstallation(deps: InstallationDeps, request: { appKey: string; workspaceSlug: string; actor: Actor; reconsentGraceMs?: number }): Promise<InstallationChange & { fromVersion: number; approvalsEnded: number; approvalsInGrace: number }> {
+  const app = await getInstalledApp(deps.db, request.appKey)
+  const workspace = await requireWorkspace(deps.db, request.workspaceSlug)
+  await requireWorkspaceAdmin(deps.db, workspace, request.actor, 'upgrade apps in')
+  const row = await queries.findLiveInstallation(deps.db, app.appId, workspace.id)
+  if (!row || !isLive(toInstallation(row))) throw new NotFoundError(`${app.key} is not installed in ${workspace.slug}`)
+  if (row.descriptor_version === app.version) throw new ConflictError(`${app.key} in ${workspace.slug} is already at version ${app.version}`)
+  await deps.db.updateTable('installations').set({ descriptor_version: app.version, updated_at: deps.clock.now() }).where('id', '=', row.id).execute()
+  const reconsent = app.descriptor.approval === 'per-installation' && deps.consent
+    ? await endApprovalsNotCovering(deps.consent, { appId: app.appId, installationId: row.id, appScopes: apiScopes(app.descriptor), graceMs: request.reconsentGraceMs })
+    : { ended: 0, inGrace: 0 }
+  return { installation: await requireInstallationById(deps.db, row.id), app, workspace, fromVersion: row.descriptor_version, approvalsEnded: reconsent.ended, approvalsInGrace: reconsent.inGrace }
 }
 
 export interface InstallationListing extends Installation {

@@ -41,6 +41,7 @@ export async function lifecycle(server: FastifyInstance, options: { retryDelaysM
       scopeNames: server.apiDescription.scopes.map((s) => s.name),
       allowInsecureBaseUrl: requests.allowLoopback,
       requests,
+      consent: server.consent,
     },
     installations: {
       db: server.db,
@@ -52,6 +53,7 @@ export async function lifecycle(server: FastifyInstance, options: { retryDelaysM
       revocations: server.revocations,
       deliverer,
       accessTokenTtlSeconds: server.config.accessTokenTtlSeconds,
+      consent: server.consent,
     },
     deliverer,
   })
