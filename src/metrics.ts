@@ -28,7 +28,7 @@ export const metrics = fp(
     const registry = new Registry()
     collectDefaultMetrics({ register: registry })
     const tokensIssued = new Counter({ name: 'gatehouse_tokens_issued_total', help: 'Access tokens issued, by grant type', labelNames: ['grant_type'] as const, registers: [registry] })
-    const gatewayDecisions = new Counter({ name: 'gatehouse_gateway_decisions_total', help: 'Gateway outcomes: allowed, missing_token, invalid_token, insufficient_scope', labelNames: ['outcome'] as const, registers: [registry] })
+    const gatewayDecisions = new Counter({ name: 'gatehouse_gateway_decisions_total', help: 'Gateway outcomes: allowed, missing_token, invalid_token, insufficient_scope, workspace_not_granted', labelNames: ['outcome'] as const, registers: [registry] })
     const tokenEndpointSeconds = new Histogram({ name: 'gatehouse_token_endpoint_seconds', help: 'Token endpoint latency', labelNames: ['grant_type'] as const, registers: [registry], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] })
     server.decorate('metrics', { registry, tokensIssued, gatewayDecisions, tokenEndpointSeconds })
     server.get('/metrics', { onRequest: metricsAccess(server.config) }, async (_request, reply) => {

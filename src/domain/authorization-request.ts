@@ -4,7 +4,8 @@ import { resolveScope, type ScopeCatalogue } from './scopes.js'
 
 /**
  * The parameters of RFC 6749 §4.1.1, RFC 7636 §4.3 and OpenID Connect's `prompt` that Gatehouse
- * reads; others are ignored, as RFC 6749 §3.1 asks.
+ * reads, and Gatehouse's own `workspace` (the workspace the app would like to reach, pre-selected
+ * on the consent page); others are ignored, as RFC 6749 §3.1 asks.
  */
 export const AUTHORIZATION_PARAMETERS = [
   'client_id',
@@ -15,6 +16,7 @@ export const AUTHORIZATION_PARAMETERS = [
   'code_challenge',
   'code_challenge_method',
   'prompt',
+  'workspace',
 ] as const
 
 export type AuthorizationParameterName = (typeof AUTHORIZATION_PARAMETERS)[number]
@@ -43,6 +45,11 @@ export interface AuthorizationRequest {
   codeChallengeMethod: 'S256' | null
   /** What the client asked about showing pages (OpenID Connect Core §3.1.2.1); empty when it did not say. */
   prompt: PromptValue[]
+  /**
+   * The workspace slug the app named, as a hint only: the consent page pre-selects it when the user
+   * belongs to it, and ignores it otherwise (an unknown slug is never an error).
+   */
+  workspace: string | undefined
 }
 
 /**
@@ -124,6 +131,7 @@ export function checkAuthorizationRequest(
       codeChallenge: pkce.value.challenge,
       codeChallengeMethod: pkce.value.method,
       prompt: prompt.value,
+      workspace: parameters.workspace,
     },
   }
 }

@@ -2,12 +2,13 @@ import type { FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Counter } from 'prom-client'
 import { parseAuthorization, type Credential } from '../domain/credentials.js'
 import { contains } from '../domain/scopes.js'
-import { GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError } from '../errors.js'
+import { workspaceAllowed, workspaceRefusal } from '../domain/workspace-choice.js'
+import { ForbiddenError, GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError } from '../errors.js'
 import type { RevocationList } from '../oauth/revocation-list.js'
 import type { Authenticator, RequestFacts } from './authenticator.js'
 import type { Identity } from './identity.js'
 
-export type GateOutcome = 'allowed' | 'missing_token' | 'invalid_token' | 'insufficient_scope'
+export type GateOutcome = 'allowed' | 'missing_token' | 'invalid_token' | 'insufficient_scope' | 'workspace_not_granted'
 
 export interface GateOptions {
   /** Tried in order; the first that recognises a credential decides. */
@@ -21,10 +22,12 @@ const OUTCOME_LABELS: Record<GateOutcome, { outcome: GateOutcome }> = {
   missing_token: { outcome: 'missing_token' },
   invalid_token: { outcome: 'invalid_token' },
   insufficient_scope: { outcome: 'insufficient_scope' },
+  workspace_not_granted: { outcome: 'workspace_not_granted' },
 }
 
 /**
- * Credential → authenticator → identity → revocation → scope check, in front of every protected route.
+ * Credential → authenticator → identity → revocation → scope check → workspace check, in front of
+ * every protected route.
  * The Authorization header is parsed once; the first authenticator that recognises the
  * credential's form verifies it (the access-token one locally, no database; a warm cache skips
  * the signature check). The revocation list is consulted here, on every request, whatever
@@ -86,6 +89,15 @@ export class Gate {
     if (!contains(identity.scopes, required)) {
       this.#count('insufficient_scope')
       return new InsufficientScopeError(required)
+    }
+    // Only a token the user limited to some workspaces carries a list; the others pay one comparison.
+    const workspaces = identity.workspaces
+    if (workspaces !== undefined) {
+      const slug = (request.params as { workspace?: unknown }).workspace
+      if (typeof slug === 'string' && !workspaceAllowed(workspaces, slug)) {
+        this.#count('workspace_not_granted')
+        return new ForbiddenError(workspaceRefusal(workspaces, slug))
+      }
     }
     request.identity = identity
     this.#count('allowed')

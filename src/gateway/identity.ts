@@ -18,6 +18,8 @@ export interface AccessTokenIdentity {
   tokenId: string
   /** `iat`: revoking a user or an app revokes its tokens issued up to an instant. */
   issuedAt: number
+  /** The only workspaces (slugs) the user let the app reach; undefined: all of theirs. */
+  workspaces: readonly string[] | undefined
 }
 
 /**
@@ -39,6 +41,8 @@ export interface InstallationIdentity {
   installationId: string
   clientKey: string
   workspaceId: string
+  /** An installation is bound to its workspace by `workspaceId`, never by a list of slugs. */
+  workspaces?: undefined
 }
 
 declare module 'fastify' {
@@ -57,5 +61,12 @@ export function identityFromClaims(claims: AccessTokenClaims): AccessTokenIdenti
     grantId: claims.gid,
     tokenId: claims.jti,
     issuedAt: claims.iat,
+    workspaces: workspacesClaim(claims.workspaces),
   }
+}
+
+/** The `workspaces` claim: absent, not limited; a claim that is not a list of slugs reaches no workspace rather than all. */
+function workspacesClaim(value: unknown): readonly string[] | undefined {
+  if (value === undefined) return undefined
+  return Array.isArray(value) ? value.filter((slug): slug is string => typeof slug === 'string') : []
 }

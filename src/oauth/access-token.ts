@@ -6,7 +6,11 @@ import { InvalidTokenError } from '../errors.js'
 import { databaseUnavailable } from '../store/database.js'
 import type { SigningKeys } from './signing-keys.js'
 
-/** RFC 9068 claims, plus `gid`: the grant the token was issued under, so revoking a grant reaches its access tokens. */
+/**
+ * RFC 9068 claims, plus `gid`: the grant the token was issued under, so revoking a grant reaches its
+ * access tokens; and `workspaces`: the slugs of the only workspaces the user let the app reach,
+ * present only when the grant is so limited.
+ */
 export interface AccessTokenClaims {
   iss: string
   sub: string
@@ -17,6 +21,7 @@ export interface AccessTokenClaims {
   iat: number
   exp: number
   gid?: string
+  workspaces?: string[]
 }
 
 export interface IssueAccessTokenInput {
@@ -24,6 +29,8 @@ export interface IssueAccessTokenInput {
   clientId: string
   scope: string
   grantId?: string
+  /** Only these workspaces; null or absent: all of the user's. */
+  workspaces?: readonly string[] | null
 }
 
 export interface IssuedAccessToken {
@@ -58,6 +65,7 @@ export class AccessTokens {
       iat,
       exp: iat + this.settings.ttlSeconds,
       ...(input.grantId ? { gid: input.grantId } : {}),
+      ...(input.workspaces ? { workspaces: [...input.workspaces] } : {}),
     }
     const { kid, alg, privateKey } = this.keys.signingKey()
     const signingInput = `${base64url({ alg, kid, typ: 'at+jwt' })}.${base64url(claims)}`

@@ -18,8 +18,9 @@ export async function authorizeRoutes(server: FastifyInstance): Promise<void> {
     '/oauth/authorize/decision',
     { schema: decisionSchema, preHandler: verifyCsrf, config: { errorFormat: 'page' } },
     async (request, reply) => {
-      const { decision, ...parameters } = request.body
-      return follow(reply, await decideAuthorization(deps, parameters, decision, await currentUser(request)))
+      const { decision, workspace_access: access, workspaces: ticked = [], ...parameters } = request.body
+      const step = await decideAuthorization(deps, parameters, decision, await currentUser(request), { access, ticked })
+      return step.kind === 'consent' ? sendConsent(reply, step, csrfToken(request), reviewAccessPath(server, step.user), 400) : follow(reply, step)
     },
   )
 }
@@ -29,12 +30,12 @@ function follow(reply: FastifyReply, step: NavigationStep): FastifyReply {
   return reply.header('cache-control', 'no-store').redirect(step.location, 303)
 }
 
-function sendConsent(reply: FastifyReply, step: ConsentStep, token: string, reviewPath: string | undefined): FastifyReply {
+function sendConsent(reply: FastifyReply, step: ConsentStep, token: string, reviewPath: string | undefined, status = 200): FastifyReply {
   const source = formActionSource(step.request.redirectUri)
   if (source) allowFormAction(reply, source)
-  const { app, scopes, user, parameters, request, publisher } = step
+  const { app, scopes, user, parameters, request, publisher, workspaces } = step
   const profile = { name: app.name, publisher, description: app.description, homepageUrl: app.homepageUrl, verified: app.verifiedAt !== null }
-  return sendPage(reply, consentPage({ app: profile, scopes, user, csrfToken: token, parameters, redirectUri: request.redirectUri, reviewAccessPath: reviewPath }))
+  return sendPage(reply, consentPage({ app: profile, scopes, user, csrfToken: token, parameters, redirectUri: request.redirectUri, reviewAccessPath: reviewPath, workspaces }), status)
 }
 
 /** The settings page listing the apps a person allowed, once a capability serves it; the consent page points there. */

@@ -13,7 +13,8 @@ const authorizationProperties = Object.fromEntries(AUTHORIZATION_PARAMETERS.map(
 
 export type AuthorizeQuery = RawParameters
 
-export type DecisionBody = RawParameters & { decision: 'allow' | 'deny'; csrf_token?: string }
+/** `workspace_access` and `workspaces` (the ticked slugs) are the consent page's choice of workspaces, when it offered one. */
+export type DecisionBody = RawParameters & { decision: 'allow' | 'deny'; csrf_token?: string; workspace_access?: 'all' | 'some'; workspaces?: string[] }
 
 export const authorizeSchema = {
   // Other parameters (nonce, login_hint…) are allowed through and ignored (RFC 6749 §3.1).
@@ -24,6 +25,13 @@ export const decisionSchema = {
   body: {
     type: 'object',
     required: ['decision'],
-    properties: { ...authorizationProperties, ...csrfBodyProperties, decision: { type: 'string', enum: ['allow', 'deny'] } },
+    properties: {
+      ...authorizationProperties,
+      ...csrfBodyProperties,
+      decision: { type: 'string', enum: ['allow', 'deny'] },
+      workspace_access: { type: 'string', enum: ['all', 'some'] },
+      // One ticked box arrives as a string; Fastify's validator makes it a list of one.
+      workspaces: { type: 'array', maxItems: 200, items: { type: 'string', maxLength: 100 } },
+    },
   },
 }

@@ -17,11 +17,13 @@ import type { Clock } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
 import { hashSecret, type SecretFormat } from '../domain/opaque-token.js'
 import { formatScope, type ScopeDefinition } from '../domain/scopes.js'
+import { chooseWorkspaces, preselectedWorkspaces, type WorkspaceAnswer } from '../domain/workspace-choice.js'
 import { OAuthError } from '../errors.js'
 import type { Db } from '../store/database.js'
 import type { SessionUser } from '../web/index.js'
 import { APP_AUTHORIZATIONS_PATH, type ConsentPolicy } from './consent-policy.js'
 import { insertAuthorizationCode, insertGrant } from './grants.queries.js'
+import { listWorkspacesOfMember } from './workspace-choice.queries.js'
 
 export interface AuthorizeDeps {
   db: Db
@@ -49,6 +51,17 @@ export interface ConsentStep {
   scopes: ScopeDefinition[]
   /** Who stands behind the app ("by …"), when anyone is named. */
   publisher: string | undefined
+  /** The choice of workspaces, offered to a user who belongs to two or more; undefined otherwise (the app may reach all). */
+  workspaces: WorkspaceOffer | undefined
+}
+
+export interface WorkspaceOffer {
+  /** The user's workspaces, by slug. */
+  options: { slug: string; name: string }[]
+  /** Selected: only these slugs, or null for all. */
+  selected: readonly string[] | null
+  /** Why the last answer could not be taken, shown with the choice. */
+  error?: string
 }
 
 type Validated = { kind: 'valid'; app: App; request: AuthorizationRequest; parameters: AuthorizationParameters }
@@ -75,22 +88,42 @@ export async function startAuthorization(deps: AuthorizeDeps, raw: RawParameters
   if (answer.outcome === 'deny') return { kind: 'redirect', location: errorLocation(deps.config, request, deniedEarlier(deps.config, app)) }
   if (prompt.has('none')) return promptNoneError(deps.config, request, 'consent_required', 'The user has not yet allowed this app these scopes')
 
-  const scopes = request.scope.map((name) => deps.catalogue.find((s) => s.name === name) ?? { name, description: name })
-  return { ...validated, kind: 'consent', user, scopes, publisher: await appPublisher(deps.db, app) }
+  return consentStep(deps, validated, user, undefined)
 }
 
-/** The consent form's answer, checked again from scratch: the hidden fields came back from the browser. */
+async function consentStep(deps: AuthorizeDeps, validated: Validated, user: SessionUser, answered: { selected: readonly string[] | null; error: string } | undefined): Promise<ConsentStep> {
+  const { app, request } = validated
+  const scopes = request.scope.map((name) => deps.catalogue.find((s) => s.name === name) ?? { name, description: name })
+  const options = await listWorkspacesOfMember(deps.db, user.id)
+  const workspaces = options.length < 2 && !answered ? undefined : answered
+    ? { options, ...answered }
+    : { options, selected: preselectedWorkspaces(options.map((w) => w.slug), request.workspace) }
+  return { ...validated, kind: 'consent', user, scopes, publisher: await appPublisher(deps.db, app), workspaces }
+}
+
+/**
+ * The consent form's answer, checked again from scratch: the hidden fields came back from the
+ * browser. An approval limited to workspaces the user does not belong to, or to none, shows the
+ * page again with the reason.
+ */
 export async function decideAuthorization(
   deps: AuthorizeDeps,
   raw: RawParameters,
   decision: 'allow' | 'deny',
   user: SessionUser | undefined,
-  workspaces: string[] | null = null,
-): Promise<NavigationStep> {
+  answer: WorkspaceAnswer = { access: undefined, ticked: [] },
+): Promise<NavigationStep | ConsentStep> {
   const validated = await validateAuthorizationRequest(deps, raw)
   if (validated.kind === 'redirect') return validated
   // The session ended while the consent page was open: sign in again, then see the same request.
   if (!user) return { kind: 'sign-in', returnTo: authorizationPath(validated.parameters), again: false }
+  let workspaces: string[] | null = null
+  if (decision === 'allow') {
+    const memberOf = (await listWorkspacesOfMember(deps.db, user.id)).map((w) => w.slug)
+    const chosen = chooseWorkspaces(memberOf, answer)
+    if (!chosen.ok) return consentStep(deps, validated, user, { selected: answer.ticked.filter((slug) => memberOf.includes(slug)), error: chosen.message })
+    workspaces = chosen.workspaces
+  }
   await deps.consent.record({ userId: user.id, app: validated.app, decision, scopes: validated.request.scope, workspaces })
   if (decision === 'deny') {
     return { kind: 'redirect', location: errorLocation(deps.config, validated.request, { error: 'access_denied', description: `The user denied the request; they can change that at ${deps.config.issuer}${APP_AUTHORIZATIONS_PATH}` }) }

@@ -14,7 +14,7 @@ export function findRefreshTokenByHash(db: Db, tokenHash: string) {
     .innerJoin('users as u', 'u.id', 'rt.user_id')
     .select([
       'rt.id', 'rt.grant_id', 'rt.app_id', 'rt.user_id', 'rt.scope', 'rt.created_at', 'rt.expires_at', 'rt.used_at', 'rt.revoked_at', 'rt.successor_sealed',
-      'g.expires_at as grant_expires_at', 'g.revoked_at as grant_revoked_at',
+      'g.expires_at as grant_expires_at', 'g.revoked_at as grant_revoked_at', 'g.workspace_slugs as grant_workspace_slugs',
       'u.username', 'u.disabled_at as user_disabled_at',
     ])
     .where('rt.token_hash', '=', tokenHash)

@@ -37,6 +37,7 @@ export const tokenRequest = {
         expires_in: { type: 'integer' },
         scope: { type: 'string' },
         refresh_token: { type: 'string' },
+        workspaces: { type: 'array', items: { type: 'string' } },
       },
     },
   },

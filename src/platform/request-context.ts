@@ -8,6 +8,11 @@ export function callerId(request: FastifyRequest): string {
   return request.identity.userId
 }
 
+/** The only workspaces (slugs) the caller's token may reach; undefined when it may reach all of the user's. */
+export function callerWorkspaces(request: FastifyRequest): readonly string[] | undefined {
+  return request.identity?.workspaces
+}
+
 /** The public URL of the list being paged, for its `next` link. */
 export function listUrl(request: FastifyRequest): string {
   const path = request.url.split('?')[0]

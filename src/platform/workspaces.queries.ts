@@ -31,23 +31,27 @@ export function findMembership(db: Db, slug: string, userId: string) {
     .executeTakeFirst()
 }
 
-export function listWorkspacesOfUser(db: Db, userId: string, { limit, offset }: Window) {
+/** The user's workspaces, among `only` (slugs, never empty) when given. */
+export function listWorkspacesOfUser(db: Db, userId: string, { limit, offset }: Window, only?: readonly string[]) {
   return db
     .selectFrom('workspaces')
     .innerJoin('workspace_members', 'workspace_members.workspace_id', 'workspaces.id')
     .selectAll('workspaces')
     .where('workspace_members.user_id', '=', userId)
+    .$if(only !== undefined, (qb) => qb.where('workspaces.slug', 'in', only!))
     .orderBy('workspaces.slug')
     .limit(limit)
     .offset(offset)
     .execute()
 }
 
-export async function countWorkspacesOfUser(db: Db, userId: string): Promise<number> {
+export async function countWorkspacesOfUser(db: Db, userId: string, only?: readonly string[]): Promise<number> {
   const row = await db
     .selectFrom('workspace_members')
+    .innerJoin('workspaces', 'workspaces.id', 'workspace_members.workspace_id')
     .select((eb) => eb.fn.countAll<number | string>().as('count'))
-    .where('user_id', '=', userId)
+    .where('workspace_members.user_id', '=', userId)
+    .$if(only !== undefined, (qb) => qb.where('workspaces.slug', 'in', only!))
     .executeTakeFirstOrThrow()
   return Number(row.count)
 }

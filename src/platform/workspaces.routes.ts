@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { pageQuery, membershipSchema, pageSchema, userSchema, workspaceParams, workspaceSchema, type PageQuery, type WorkspaceParams } from './platform.schemas.js'
 import { membershipJson, pageJson, userJson, workspaceJson } from './representations.js'
-import { callerId, listUrl } from './request-context.js'
+import { callerId, callerWorkspaces, listUrl } from './request-context.js'
 import * as workspaces from './workspaces.service.js'
 
 export async function workspaceRoutes(server: FastifyInstance): Promise<void> {
@@ -13,7 +13,7 @@ export async function workspaceRoutes(server: FastifyInstance): Promise<void> {
   server.get<{ Querystring: PageQuery }>('/workspaces', {
     schema: { querystring: pageQuery, response: { 200: pageSchema(workspaceSchema) } },
     config: { operationId: 'listWorkspaces' },
-  }, async (request) => pageJson(await workspaces.listWorkspacesOf(server.db, callerId(request), request.query), workspaceJson, listUrl(request)))
+  }, async (request) => pageJson(await workspaces.listWorkspacesOf(server.db, callerId(request), request.query, callerWorkspaces(request)), workspaceJson, listUrl(request)))
 
   server.get<{ Params: WorkspaceParams }>('/workspaces/:workspace', {
     schema: { params: workspaceParams, response: { 200: workspaceSchema } },

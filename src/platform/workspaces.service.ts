@@ -66,11 +66,13 @@ export async function requireMembership(db: Db, callerId: string, slug: string):
   return { workspace: toWorkspace(row), role: row.role as WorkspaceRole }
 }
 
-export function listWorkspacesOf(db: Db, callerId: string, request: PageRequest): Promise<Page<Workspace>> {
+/** The caller's workspaces; for a token the user limited to some (`only`, slugs), just those. */
+export function listWorkspacesOf(db: Db, callerId: string, request: PageRequest, only?: readonly string[]): Promise<Page<Workspace>> {
+  if (only !== undefined && only.length === 0) return paged(request, async () => [], async () => 0)
   return paged(
     request,
-    async (window) => (await queries.listWorkspacesOfUser(db, callerId, window)).map(toWorkspace),
-    () => queries.countWorkspacesOfUser(db, callerId),
+    async (window) => (await queries.listWorkspacesOfUser(db, callerId, window, only)).map(toWorkspace),
+    () => queries.countWorkspacesOfUser(db, callerId, only),
   )
 }
 

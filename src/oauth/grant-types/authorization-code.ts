@@ -7,7 +7,7 @@ import { findUserById } from '../../users/users.queries.js'
 import { consumeAuthorizationCode, findAuthorizationCodeByHash, findGrant } from '../grants.queries.js'
 import { revokeGrant } from '../revoke.service.js'
 import { invalidGrant, requiredParam, type TokenDeps, type GrantTypeHandler, type TokenParams } from './grant-type.js'
-import { firstRefreshToken, userTokenResponse } from './issue.js'
+import { firstRefreshToken, grantWorkspaces, userTokenResponse } from './issue.js'
 
 /** RFC 6749 §4.1.3 with PKCE (RFC 7636) and the code-reuse defence of RFC 9700 §4.5. */
 export const authorizationCodeGrant: GrantTypeHandler = async (deps, client, params) => {
@@ -22,7 +22,7 @@ export const authorizationCodeGrant: GrantTypeHandler = async (deps, client, par
   const user = await findUserById(deps.db, code.user_id)
   if (!user || user.disabled_at !== null) throw invalidGrant('The user who authorized this code is disabled')
 
-  const userGrant = { id: grant.id, userId: code.user_id, expiresAt: grant.expires_at }
+  const userGrant = { id: grant.id, userId: code.user_id, expiresAt: grant.expires_at, workspaces: grantWorkspaces(grant.workspace_slugs) }
   const redeemed = await deps.db.transaction().execute(async (trx) => {
     if (!(await consumeAuthorizationCode(trx, code.id, now))) return undefined
     return { refreshToken: await firstRefreshToken(trx, deps, client, userGrant, code.scope) }

@@ -41,6 +41,8 @@ export interface TokenResponse {
   expires_in: number
   scope: string
   refresh_token?: string
+  /** The only workspaces the token may reach, when the user limited the grant to some. */
+  workspaces?: string[]
 }
 
 export type GrantTypeHandler = (deps: TokenDeps, client: App, params: TokenParams) => Promise<TokenResponse>

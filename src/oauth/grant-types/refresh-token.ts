@@ -3,7 +3,7 @@ import { trustedScope } from '../../domain/scopes.js'
 import { findRefreshToken, rotateRefreshToken, type RefreshTokenRecord } from '../refresh-tokens.service.js'
 import { revokeGrant } from '../revoke.service.js'
 import { grantedScope, invalidGrant, requiredParam, type TokenDeps, type GrantTypeHandler } from './grant-type.js'
-import { userTokenResponse } from './issue.js'
+import { grantWorkspaces, userTokenResponse } from './issue.js'
 
 /**
  * RFC 6749 §6 with rotation on every use and reuse detection (RFC 9700 §4.14.2):
@@ -30,7 +30,8 @@ export const refreshTokenGrant: GrantTypeHandler = async (deps, client, params) 
     secrets: deps.secrets,
   }, client, record, presented, use)
   if (rotation.outcome === 'replay') return rejectReplay(deps, record)
-  return userTokenResponse(deps, client, { id: record.grant_id, userId: record.user_id, expiresAt: record.grant_expires_at }, scope, rotation.refreshToken)
+  const grant = { id: record.grant_id, userId: record.user_id, expiresAt: record.grant_expires_at, workspaces: grantWorkspaces(record.grant_workspace_slugs) }
+  return userTokenResponse(deps, client, grant, scope, rotation.refreshToken)
 }
 
 async function rejectReplay(deps: TokenDeps, record: RefreshTokenRecord): Promise<never> {

@@ -26,9 +26,18 @@ export interface ConsentPageInput {
   redirectUri: string
   /** Where the person can later review and revoke what they allow; undefined while no such page exists. */
   reviewAccessPath?: string
+  /** The choice of workspaces, for a person in two or more; without it the app may reach all of theirs. */
+  workspaces?: WorkspaceOffer
 }
 
-export function consentPage({ app, scopes, user, csrfToken, parameters, redirectUri, reviewAccessPath }: ConsentPageInput): string {
+export interface WorkspaceOffer {
+  options: readonly { slug: string; name: string }[]
+  /** Only these slugs, or null for all. */
+  selected: readonly string[] | null
+  error?: string
+}
+
+export function consentPage({ app, scopes, user, csrfToken, parameters, redirectUri, reviewAccessPath, workspaces }: ConsentPageInput): string {
   const hidden = Object.entries(parameters).map(([name, value]) => html`<input type="hidden" name="${name}" value="${value}">\n`)
   const reads = scopes.filter((scope) => !isWriteLevelScope(scope.name))
   const writes = scopes.filter((scope) => isWriteLevelScope(scope.name))
@@ -43,15 +52,36 @@ ${reads.length > 0 ? scopeList(reads, 'scopes') : ''}
 ${writes.length > 0 ? html`<h2 class="scope-group" id="write-scopes"><span class="badge warn">Can change data</span></h2>
 <p class="hint">With these, <span class="app-name">${app.name}</span> can create, change or delete things as you.</p>
 ${scopeList(writes, 'scopes write-scopes', 'write-scopes')}` : ''}
-<p class="muted">Whichever you choose, you will be sent back to <strong class="host">${destination(redirectUri)}</strong>.${reviewAccessPath ? html` You can review and revoke access in <a href="${reviewAccessPath}">Settings → App authorizations</a>.` : ''}</p>
-<form method="post" action="/oauth/authorize/decision" class="actions">
+<form method="post" action="/oauth/authorize/decision">
 ${csrfField(csrfToken)}
-${hidden}<button type="submit" name="decision" value="allow" class="primary">Allow</button>
+${hidden}${workspaces ? workspaceChoice(app.name, workspaces) : ''}
+<p class="muted">Whichever you choose, you will be sent back to <strong class="host">${destination(redirectUri)}</strong>.${reviewAccessPath ? html` You can review and revoke access in <a href="${reviewAccessPath}">Settings → App authorizations</a>.` : ''}</p>
+<div class="actions">
+<button type="submit" name="decision" value="allow" class="primary">Allow</button>
 <button type="submit" name="decision" value="deny" class="secondary">Deny</button>
+</div>
 </form>
 </section>`,
     { username: user.username, csrfToken },
   )
+}
+
+/**
+ * All (also workspaces joined later), or only the ticked ones. Works without script: the radio
+ * decides, and the stylesheet shows the boxes only while "Only these" is chosen.
+ */
+function workspaceChoice(appName: string, offer: WorkspaceOffer): SafeHtml {
+  const some = offer.selected !== null
+  const ticked = new Set(offer.selected ?? [])
+  return html`<fieldset class="workspace-choice"${offer.error ? html` aria-describedby="workspace-error"` : ''}>
+<legend>Which workspaces may <span class="app-name">${appName}</span> reach?</legend>
+${offer.error ? html`<p class="field-error" id="workspace-error" role="alert">${offer.error}</p>
+` : ''}<label class="checkbox"><input type="radio" name="workspace_access" value="all"${some ? '' : html` checked`}> <span>All my workspaces (also ones I join later)</span></label>
+<label class="checkbox"><input type="radio" name="workspace_access" value="some"${some ? html` checked` : ''}> <span>Only these:</span></label>
+<ul class="workspace-options" aria-label="Only these workspaces">
+${offer.options.map((w) => html`<li><label class="checkbox"><input type="checkbox" name="workspaces" value="${w.slug}"${ticked.has(w.slug) ? html` checked` : ''}> <span>${w.name} <code class="workspace-slug">${w.slug}</code></span></label></li>
+`)}</ul>
+</fieldset>`
 }
 
 function appProfile(app: ConsentApp): SafeHtml {
