@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TokenExtensions } from '../oauth/index.js'
 import { AppJwtAuthenticator } from './app-jwt.authenticator.js'
 import { AppJwtVerifier } from './app-jwt.verifier.js'
-import { enforcementReportRoutes } from './enforcements.routes.js'
+import { enforcementReportRoutes, reconsentRoutes } from './enforcements.routes.js'
 import { ImpersonationGrant } from './impersonation-grant.js'
 import { InstallationDirectory } from './installation-directory.js'
 import { JwtGrant } from './jwt-grant.js'
@@ -24,4 +24,5 @@ export async function appApi(server: FastifyInstance, { tokenExtensions }: { tok
   tokenExtensions.add(new JwtGrant(verifier))
   tokenExtensions.add(new ImpersonationGrant({ directory, clock, issuer: config.issuer }))
   await server.register(enforcementReportRoutes, { verifier })
+  await server.register(reconsentRoutes, { verifier })
 }

@@ -6,6 +6,8 @@ import { AppJwtRefusal } from './app-jwt.js'
 import { installationIdentity, isAppJwtCredential } from './app-jwt.authenticator.js'
 import type { AppJwtVerifier, VerifiedAppJwt } from './app-jwt.verifier.js'
 import { listReports, MAX_REPORTS, type EnforcementReport } from './enforcements.service.js'
+import { reconsentProgress } from '../consent/decisions.service.js'
+import { ClientAuthenticator, readClientCredentials } from '../oauth/client-auth.js'
 
 const reportsRequest = {
   params: { type: 'object', required: ['key'], properties: { key: { type: 'string', maxLength: 80 } } },
@@ -41,6 +43,36 @@ async function authenticateApp(server: FastifyInstance, verifier: AppJwtVerifier
   }
   if (server.revocations.isRevoked(installationIdentity(verified))) throw new InvalidTokenError('The installation\'s access has been revoked')
   return verified
+}
+
+/**
+ * During a re-consent grace period, how the vendor follows it: per workspace, how many members
+ * approved the app's current scopes and how many still hold an approval of the old ones.
+ * `GET /api/apps/{key}/reconsent`, with the app's own credentials: an app JWT of an installation,
+ * or, for an OAuth app, its client_id and secret (Basic).
+ */
+export async function reconsentRoutes(server: FastifyInstance, { verifier }: { verifier: AppJwtVerifier }): Promise<void> {
+  const clients = new ClientAuthenticator(server.db, server.clock)
+  server.addHook('onRequest', setApiHeaders)
+  server.get<{ Params: { key: string } }>('/api/apps/:key/reconsent', { schema: { params: reportsRequest.params } }, async (request) => {
+    const credential = parseAuthorization(request.headers.authorization)
+    let appId: string
+    let key: string
+    if (isAppJwtCredential(credential)) {
+      const caller = await authenticateApp(server, verifier, request)
+      ;({ id: appId, key } = caller.installation.app)
+    } else if (credential.kind === 'basic') {
+      const app = await clients.authenticate(readClientCredentials(request.headers.authorization, {})).catch(() => {
+        throw new InvalidTokenError('The client_id and secret do not authenticate an app')
+      })
+      ;({ id: appId, clientId: key } = app)
+    } else {
+      throw new MissingTokenError('This operation needs the app\'s own credentials: "Authorization: JWT <app JWT>" for an installed app, or Basic with the client_id and secret of an OAuth app')
+    }
+    if (key !== request.params.key) throw new ForbiddenError(`These credentials are of "${key}"; they may read only that app's re-consent progress`)
+    const progress = await reconsentProgress(server.db, appId)
+    return { app: key, workspaces: progress }
+  })
 }
 
 function reportJson(report: EnforcementReport) {
