@@ -241,3 +241,32 @@ test('with the cache disabled every request is verified and revocation still app
     await uncached.close()
   }
 })
+
+test('a token limited to some workspaces is refused, with a 403 naming the workspace, on an operation in another; warm or cold', async () => {
+  const { createWorkspace } = await import('../../src/platform/index.js')
+  for (const slug of ['gate-a', 'gate-b']) await createWorkspace(t.app.db, t.app.clock, { slug, members: [{ userId: ada.id, role: 'owner' }] })
+  const { token } = await t.app.accessTokens.issue({ subject: ada.id, clientId: 'test-app', scope: 'account workspace', workspaces: ['gate-a'] })
+  const get = (path: string) => t.app.inject({ url: `/2.0${path}`, headers: { authorization: `Bearer ${token}` } })
+  const refusedBefore = (await t.app.metrics.gatewayDecisions.get()).values.find((v) => v.labels.outcome === 'workspace_not_granted')?.value ?? 0
+  // Twice each: the second request takes the verified-token cache's path.
+  for (let i = 0; i < 2; i++) {
+    assert.equal((await get('/workspaces/gate-a')).statusCode, 200)
+    const refused = await get('/workspaces/gate-b')
+    assert.equal(refused.statusCode, 403)
+    assert.deepEqual(refused.json(), { error: { code: 'ERR_FORBIDDEN', message: 'This token was granted for the workspace gate-a only, not "gate-b"' } })
+    assert.equal((await get('/user')).statusCode, 200, 'an operation without a workspace is not limited')
+  }
+  const refusedAfter = (await t.app.metrics.gatewayDecisions.get()).values.find((v) => v.labels.outcome === 'workspace_not_granted')?.value
+  assert.equal(refusedAfter, refusedBefore + 2)
+})
+
+test('a workspaces claim that is not a list of slugs reaches no workspace, rather than all', async () => {
+  const iat = Math.floor(now / 1000)
+  const token = await signWithOurKey({
+    iss: t.config.issuer, aud: t.config.audience, sub: ada.id, client_id: 'test-app', scope: 'account workspace', jti: 'odd-workspaces', iat, exp: iat + 60,
+    workspaces: 'gate-a',
+  })
+  const refused = await t.app.inject({ url: '/2.0/workspaces/gate-a', headers: { authorization: `Bearer ${token}` } })
+  assert.equal(refused.statusCode, 403)
+  assert.match(refused.json().error.message, /granted for no workspace, so not for "gate-a"/)
+})
