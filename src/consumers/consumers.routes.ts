@@ -6,6 +6,7 @@ import {
   actionSchema, consumerPageSchema, createSchema, editFormSchema, listSchema, newFormSchema, rotateSchema, updateSchema,
   type ActionBody, type ConsumerFormBody, type ConsumerParams, type DoneQuery,
 } from './consumers.schemas.js'
+import { reconsentProgress } from '../consent/decisions.service.js'
 import {
   changeConsumerState, createConsumer, findManageableConsumer, formValuesOf, listConsumers, rotateConsumerSecret, updateConsumer, workspaceChoices,
   type ConsumerAction, type ConsumerDeps, type ConsumerFormValues,
@@ -67,7 +68,7 @@ export async function consumerRoutes(server: FastifyInstance): Promise<void> {
 
   server.get<{ Params: ConsumerParams; Querystring: DoneQuery }>(`${CONSUMERS_PATH}/:client_id`, { schema: consumerPageSchema, preHandler: requireSignedIn, config: PAGE }, async (request, reply) => {
     const consumer = await findManageableConsumer(db, await signedIn(request), request.params.client_id)
-    return sendSettingsPage(request, reply, consumerPage(consumer, deps.catalogue, csrfToken(request), doneNotice(request.query)))
+    return sendSettingsPage(request, reply, consumerPage(consumer, deps.catalogue, csrfToken(request), doneNotice(request.query), await reconsentProgress(db, consumer.app.id)))
   })
 
   server.get<{ Params: ConsumerParams }>(`${CONSUMERS_PATH}/:client_id/edit`, { schema: editFormSchema, preHandler: requireSignedIn, config: PAGE }, async (request, reply) => {
