@@ -34,7 +34,7 @@ ${input.decisions.length === 0
   : html`<div class="table-wrap console">
 <table>
 <caption class="visually-hidden">Decisions for ${app.name}</caption>
-<thead><tr><th scope="col">User</th><th scope="col">Decision</th><th scope="col" class="hide-narrow">Workspace</th><th scope="col" class="hide-narrow">Permissions</th><th scope="col" class="hide-narrow">Decided</th><th scope="col" class="hide-narrow">Last used</th></tr></thead>
+<thead><tr><th scope="col">User</th><th scope="col">Decision</th><th scope="col" class="hide-narrow">Workspaces</th><th scope="col" class="hide-narrow">Permissions</th><th scope="col" class="hide-narrow">Decided</th><th scope="col" class="hide-narrow">Last used</th></tr></thead>
 <tbody>
 ${input.decisions.map((decision) => row(decision, input))}</tbody>
 </table>
@@ -57,6 +57,6 @@ function row(decision: DecisionListing, input: AdminDecisionsInput): SafeHtml {
 function workspace(decision: DecisionListing): SafeHtml {
   if (decision.installation) return html`${decision.installation.workspaceSlug}`
   if (decision.decision !== 'allow') return html`<span class="muted">—</span>`
-  if (decision.workspaces === null) return html`<span class="muted">All theirs</span>`
+  if (decision.workspaces === null) return html`<span class="muted">All of theirs</span>`
   return html`${decision.workspaces.join(', ')}`
 }

@@ -42,7 +42,7 @@ test("an app's decisions page counts approvals and denials and lists who decided
   assert.match(page.body, /<dt>Allowed<\/dt><dd>2<\/dd>/)
   assert.match(page.body, /<dt>Denied<\/dt><dd>1<\/dd>/)
   assert.match(page.body, /<th scope="row" class="cell-name">ada1<\/th>\s*<td><span class="badges"><span class="badge ok">Allowed<\/span><\/span><\/td>\s*<td class="hide-narrow">team1<\/td>/)
-  assert.match(page.body, /<th scope="row" class="cell-name">bob1<\/th>\s*<td><span class="badges"><span class="badge ok">Allowed<\/span><\/span><\/td>\s*<td class="hide-narrow"><span class="muted">All theirs<\/span><\/td>/)
+  assert.match(page.body, /<th scope="row" class="cell-name">bob1<\/th>\s*<td><span class="badges"><span class="badge ok">Allowed<\/span><\/span><\/td>\s*<td class="hide-narrow"><span class="muted">All of theirs<\/span><\/td>/)
   assert.match(page.body, /<th scope="row" class="cell-name">cy1<\/th>\s*<td><span class="badges"><span class="badge danger">Denied<\/span><\/span><\/td>/)
   assert.match(page.body, /<code title="[^"]*">issue:write<\/code>/)
 })
