@@ -28,8 +28,10 @@ export interface InstallationTokenRequest {
  * token's client_id is the app key, so disabling the app revokes it too.
  */
 export async function issueInstallationToken(deps: TokenDeps, request: InstallationTokenRequest): Promise<TokenResponse> {
-  const { installation, app } = request.installation
+  const { installation, app, workspaceSlug } = request.installation
   const now = deps.clock.now()
+  // A person's token for an installed app reaches the workspace the app is installed in, and no other of theirs.
+  const workspaces = request.kind === 'installation' ? null : [workspaceSlug]
   // A refreshable grant lives as long as a refresh-token family may; otherwise as long as its one token.
   const lifetimeSeconds = request.refreshable ? deps.config.refreshTokenAbsoluteTtlSeconds : deps.config.accessTokenTtlSeconds
   const grant = { id: newId(), expiresAt: now + lifetimeSeconds * 1000 }
@@ -45,11 +47,12 @@ export async function issueInstallationToken(deps: TokenDeps, request: Installat
       revoked_at: null,
       revoked_reason: null,
       installation_id: installation.id,
+      workspace_slugs: workspaces === null ? null : JSON.stringify(workspaces),
     })
     if (!request.refreshable) return undefined
     const input = { grantId: grant.id, grantExpiresAt: grant.expiresAt, appId: app.id, userId: request.userId, scope: request.scope, parentId: null }
     return issueRefreshToken(trx, now, deps.config.refreshTokenIdleTtlSeconds, input, deps.secrets)
   })
-  const access = await deps.accessTokens.issue({ subject: request.userId, clientId: app.key, scope: request.scope, grantId: grant.id })
-  return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: request.scope, ...(refreshToken ? { refresh_token: refreshToken } : {}) }
+  const access = await deps.accessTokens.issue({ subject: request.userId, clientId: app.key, scope: request.scope, grantId: grant.id, workspaces })
+  return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope: request.scope, ...(refreshToken ? { refresh_token: refreshToken } : {}), ...(workspaces ? { workspaces } : {}) }
 }

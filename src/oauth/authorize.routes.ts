@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify'
 import { formActionSource } from '../domain/authorization-request.js'
 import { allowFormAction, consentPage, csrfToken, currentUser, pageScope, sendPage, verifyCsrf, type SessionUser } from '../web/index.js'
 import { authorizeSchema, decisionSchema, type AuthorizeQuery, type DecisionBody } from './authorize.schemas.js'
+import { APP_AUTHORIZATIONS_PATH } from './consent-policy.js'
 import { decideAuthorization, startAuthorization, type AuthorizeDeps, type ConsentStep, type NavigationStep } from './authorize.service.js'
 
 /** The authorization endpoint (RFC 6749 §4.1, RFC 7636, RFC 9207) and its consent form. */
@@ -38,8 +39,8 @@ function sendConsent(reply: FastifyReply, step: ConsentStep, token: string, revi
   return sendPage(reply, consentPage({ app: profile, scopes, user, csrfToken: token, parameters, redirectUri: request.redirectUri, reviewAccessPath: reviewPath, workspaces }), status)
 }
 
-/** The settings page listing the apps a person allowed, once a capability serves it; the consent page points there. */
-const AUTHORIZATIONS_PAGE = '/settings/authorizations'
+/** The page listing the apps a person allowed (consent/), when it is served; the consent page points there. */
+const AUTHORIZATIONS_PAGE = APP_AUTHORIZATIONS_PATH
 
 function reviewAccessPath(server: FastifyInstance, user: SessionUser): string | undefined {
   const sections = server.settingsNav.visibleTo(user).flatMap((group) => group.sections)

@@ -246,10 +246,10 @@ test('the consent page sets scopes that can change data apart, under "Can change
   assert.doesNotMatch(readOnly, /Can change data|write-scopes/)
 })
 
-test('the consent page points to where access can be reviewed only once that page exists', async () => {
-  assert.doesNotMatch((await authorize(valid())).body, /review and revoke/, 'no settings page lists allowed apps yet: say nothing untrue')
-  t.app.settingsNav.add({ group: 'Account', label: 'App authorizations', path: '/settings/authorizations' })
-  assert.match((await authorize(valid())).body, /You can review and revoke access in <a href="\/settings\/authorizations">Settings → App authorizations<\/a>\./)
+test('the consent page points to where access can be reviewed, and that page is there', async () => {
+  assert.match((await authorize(valid())).body, /You can review and revoke access in <a href="\/account\/app-authorizations">Settings → App authorizations<\/a>\./)
+  const page = await t.app.inject({ method: 'GET', url: '/account/app-authorizations', cookies: jar })
+  assert.equal(page.statusCode, 200)
 })
 
 test('without a scope the consent page asks for the scopes the app registered', async () => {
