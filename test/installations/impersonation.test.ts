@@ -55,6 +55,7 @@ test("an app with act_as_user gets a token acting as a member of its workspace, 
   assert.equal(response.status, 200, JSON.stringify(response.body))
   assert.equal(response.body.scope, 'account repository repository:write workspace')
   assert.equal(response.body.refresh_token, undefined)
+  assert.deepEqual(response.body.workspaces, ['acme'], "it reaches the app's workspace, not the person's others")
   const me = await t.app.inject({ url: '/2.0/user', headers: { authorization: `Bearer ${response.body.access_token}` } })
   assert.equal(me.json().username, 'grace')
   const claims = JSON.parse(Buffer.from(response.body.access_token.split('.')[1], 'base64url').toString())
