@@ -102,7 +102,15 @@ export const registerSchema = {
 } as const
 
 export const developerAppSchema = { params: appKeyParams, querystring: doneQuery } as const
-export const refreshSchema = { params: appKeyParams, body: csrfOnly } as const
+export const refreshSchema = {
+  params: appKeyParams,
+  body: { type: 'object', properties: { reconsent_grace: { type: 'string', enum: ['0', '7', '14', '30'] }, ...csrfBodyProperties }, additionalProperties: false },
+} as const
+
+export interface RefreshBody {
+  /** Days people's earlier approvals keep working if the new version asks for more scopes; '0': they end now. */
+  reconsent_grace?: string
+}
 
 export const enforcementListSchema = { querystring: doneQuery } as const
 export const enforcementSetSchema = {

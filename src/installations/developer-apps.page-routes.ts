@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { reconsentProgress } from '../consent/decisions.service.js'
 import { BadRequestError } from '../errors.js'
 import { csrfToken, currentUser, requireSignedIn, sendSettingsPage, verifyCsrf, type SessionUser } from '../web/index.js'
 import { DEVELOPER_APPS_PATH, developerAppPath, refusalOf, sentence } from './console.pages.js'
-import { developerAppSchema, developerListSchema, refreshSchema, registerSchema, type AppKeyParams, type DescriptorFormBody, type DoneQuery } from './console.schemas.js'
+import { developerAppSchema, developerListSchema, refreshSchema, registerSchema, type AppKeyParams, type DescriptorFormBody, type RefreshBody, type DoneQuery } from './console.schemas.js'
 import { descriptorSourceOf, developerApps, findManageableInstalledApp, type DescriptorFormValues } from './console.service.js'
 import { DescriptorInvalidError, registerDescriptor, type DescriptorRegistration, type InstalledApp } from './descriptors.service.js'
 import { developerAppPage, developerListPage, type RegisterError } from './developer-apps.pages.js'
@@ -47,12 +48,13 @@ export async function developerAppRoutes(server: FastifyInstance): Promise<void>
     return sendAppPage(request, reply, app, { notice })
   })
 
-  server.post<{ Params: AppKeyParams }>(`${DEVELOPER_APPS_PATH}/:key/refresh`, { schema: refreshSchema, preHandler: FORM_POST, config: PAGE }, async (request, reply) => {
+  server.post<{ Params: AppKeyParams; Body: RefreshBody }>(`${DEVELOPER_APPS_PATH}/:key/refresh`, { schema: refreshSchema, preHandler: FORM_POST, config: PAGE }, async (request, reply) => {
     const user = await signedIn(request)
     const app = await findManageableInstalledApp(db, user, request.params.key)
     try {
       if (app.sourceUrl === null) throw new BadRequestError('This descriptor was pasted or given as a file, so there is no URL to update it from; register the new descriptor instead')
-      const registered = await registerDescriptor(descriptors(), { url: app.sourceUrl, key: app.key }, { ownerId: user.id, isAdmin: user.isAdmin })
+      const reconsentGraceMs = Number(request.body.reconsent_grace ?? '0') * 86_400_000
+      const registered = await registerDescriptor(descriptors(), { url: app.sourceUrl, key: app.key }, { ownerId: user.id, isAdmin: user.isAdmin }, { reconsentGraceMs })
       return reply.redirect(`${developerAppPath(registered.app.key)}?done=${outcome(registered)}`, 303)
     } catch (error) {
       const refused = registerError(error)
@@ -67,12 +69,13 @@ export async function developerAppRoutes(server: FastifyInstance): Promise<void>
   }
 
   async function sendAppPage(request: FastifyRequest, reply: FastifyReply, app: InstalledApp, input: { notice?: string; error?: RegisterError; status?: number }): Promise<FastifyReply> {
-    const [installations, deliveries, reports] = await Promise.all([
+    const [installations, deliveries, reports, reconsent] = await Promise.all([
       listInstallations(db, { appId: app.appId, includeEnded: true }),
       listDeliveries(db, app.appId),
       listReports(db, app.appId),
+      reconsentProgress(db, app.appId),
     ])
-    const page = developerAppPage({ app, installations, deliveries, reports, catalogue, csrf: csrfToken(request), ...input })
+    const page = developerAppPage({ app, installations, deliveries, reports, reconsent, catalogue, csrf: csrfToken(request), ...input })
     return sendSettingsPage(request, reply, { ...page, status: input.status ?? page.status })
   }
 }

@@ -102,6 +102,8 @@ export interface DeveloperAppInput {
   installations: InstallationListing[]
   deliveries: DeliveryListing[]
   reports: EnforcementReport[]
+  /** During a re-consent grace period: per workspace, people who approved the current scopes and people still on the old ones. */
+  reconsent: { workspace: string; renewed: number; pending: number }[]
   catalogue: readonly ScopeDefinition[]
   csrf: string
   notice?: string
@@ -122,6 +124,7 @@ ${summarySection(app)}
 <h2 id="scopes-title">Permissions</h2>
 ${scopeList(descriptor.scopes, input.catalogue)}
 </section>
+${input.reconsent.some((row) => row.pending > 0) ? reconsentSection(input.reconsent) : ''}
 ${installationsSection(input.installations)}
 ${deliveriesSection(input.deliveries)}
 ${reportsSection(input.reports)}`,
@@ -130,9 +133,24 @@ ${reportsSection(input.reports)}`,
 }
 
 function refreshForm(app: InstalledApp, csrf: string): SafeHtml {
-  return html`<form method="post" action="${developerAppPath(app.key, 'refresh')}">
-${csrfField(csrf)}<button type="submit" class="secondary">Update from URL</button>
+  const options: [string, string][] = [['0', 'end them now'], ['7', 'keep them 7 days'], ['14', 'keep them 14 days'], ['30', 'keep them 30 days']]
+  return html`<form method="post" action="${developerAppPath(app.key, 'refresh')}" class="refresh-form">
+${csrfField(csrf)}<label for="reconsent_grace">If the new version asks for more, people's approvals:</label>
+<select id="reconsent_grace" name="reconsent_grace">${options.map(([value, label]) => html`<option value="${value}">${label}</option>`)}</select>
+<button type="submit" class="secondary">Update from URL</button>
 </form>`
+}
+
+/** While a grace period runs: who approved the new scopes, per workspace (the app reads the same at /api/apps/{key}/reconsent). */
+function reconsentSection(rows: DeveloperAppInput['reconsent']): SafeHtml {
+  return html`<section class="console-section" aria-labelledby="reconsent-title">
+<h2 id="reconsent-title">Approvals of the new permissions</h2>
+<p class="muted">People keep their earlier approval, with the old permissions, until the grace period ends; each is asked for the new ones at their next use. Your app reads the same at <code>GET /api/apps/{key}/reconsent</code>.</p>
+<div class="table-wrap" tabindex="0" role="region" aria-labelledby="reconsent-title"><table>
+<thead><tr><th scope="col">Workspace</th><th scope="col">Approved the new permissions</th><th scope="col">Still on the old ones</th></tr></thead>
+<tbody>${rows.map((row) => html`<tr><td>${row.workspace}</td><td>${String(row.renewed)}</td><td>${String(row.pending)}</td></tr>`)}</tbody>
+</table></div>
+</section>`
 }
 
 function summarySection(app: InstalledApp): SafeHtml {

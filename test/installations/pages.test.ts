@@ -354,13 +354,22 @@ test('a descriptor registered from its URL is updated from it: a new version; an
 
   const same = await post('acme', '/settings/developer/installed-apps/url-app/refresh')
   assert.equal(same.headers.location, '/settings/developer/installed-apps/url-app?done=unchanged')
+  // Bob uses the app in his workspace, and approved it; the new version asks for more, with a 14-day grace period.
+  const slug = await newWorkspace()
+  await installAs('url-app', slug)
+  const { decide, listDecisionsOfUser } = await import('../../src/consent/decisions.service.js')
+  const appId = (await t.app.db.selectFrom('apps').select('id').where('client_id', '=', 'url-app').executeTakeFirstOrThrow()).id
+  await decide(t.app.consent, { userId: ids.bob, app: { id: appId, ownerId: ids.acme }, installationId: null, perInstallation: false, decision: 'allow', scopes: ['account', 'repository'] })
   vendor.serveDescriptor(vendor.descriptor({ key: 'url-app', scopes: ['account', 'repository', 'issue'] }))
-  const updated = await post('acme', '/settings/developer/installed-apps/url-app/refresh')
+  const updated = await post('acme', '/settings/developer/installed-apps/url-app/refresh', { reconsent_grace: '14' })
   assert.equal(updated.headers.location, '/settings/developer/installed-apps/url-app?done=updated')
   const newer = await get('acme', updated.headers.location as string)
   assert.match(newer.body, /The descriptor is updated: this is a new version/)
   assert.match(newer.body, /version 2\./)
   assert.match(newer.body, /<code>issue<\/code>/)
+  const [approval] = await listDecisionsOfUser(t.app.db, ids.bob)
+  assert.ok(approval.graceEndsAt !== null, "bob's approval keeps working for the grace period")
+  assert.match(newer.body, new RegExp(`Approvals of the new permissions[\\s\\S]*<td>${slug}</td><td>0</td><td>1</td>`))
 
   vendor.serveDescriptor({}, 404)
   const unreachable = await post('acme', '/settings/developer/installed-apps/url-app/refresh')
