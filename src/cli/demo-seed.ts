@@ -75,10 +75,12 @@ async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[], secrets: Se
     ownerId: user.id,
     createdVia: 'seed',
   }, secrets)
-  // Published by the demo user; nothing is installed yet: installing sends the signed installed callback, which needs the server listening.
+  // Published by the admin, not the demo user: an app its own publisher uses is personal and never asks,
+  // and the demo should show the consent dialog. Nothing is installed yet: installing sends the signed
+  // installed callback, which needs the server listening.
   const requests = appRequestPolicy(config)
   const descriptor = demoVendorDescriptor(config.issuer)
-  await registerDescriptor({ db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests }, { document: descriptor }, { ownerId: user.id, isAdmin: false })
+  await registerDescriptor({ db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests }, { document: descriptor }, { ownerId: admin.id, isAdmin: true })
   return {
     admin: { username: admin.username, password: adminPassword },
     user: { username: user.username, password: userPassword },
