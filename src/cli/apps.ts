@@ -3,14 +3,13 @@ import type { GrantType } from '../apps/app.js'
 import { deleteApp, disableApp, enableApp, rotateAppSecret, setAppVerified, type AppChange } from '../admin/accounts.service.js'
 import { createApp, listApps, updateApp } from '../apps/apps.service.js'
 import { endApprovalsNotCovering } from '../consent/decisions.service.js'
-import { parseGracePeriod } from '../domain/consent.js'
 import { BadRequestError } from '../errors.js'
 import { loadApiDescription } from '../gateway/api-description.js'
 import { sampleOpenApiDocument } from '../platform/openapi.js'
 import { findUserByUsername } from '../users/users.service.js'
 import { withAccountAdmin } from './account-admin.js'
 import { withDatabase } from './context.js'
-import { output, table } from './output.js'
+import { output, reconsentGraceOption, table } from './output.js'
 
 export function appCommands(): Command {
   const apps = new Command('app').description('Manage OAuth apps (clients)')
@@ -109,8 +108,7 @@ export function appCommands(): Command {
     .option('--reconsent-grace <period>', 'when --scope adds scopes: keep earlier approvals working with the old ones for this long (e.g. 14d, 36h) instead of ending them now')
     .option('--json', 'print the result as JSON')
     .action(async (clientId: string, options: { name?: string; redirectUri?: string[]; scope?: string[]; owner?: string; homepage?: string; description?: string; reconsentGrace?: string; json?: boolean }) => {
-      const graceMs = options.reconsentGrace === undefined ? 0 : parseGracePeriod(options.reconsentGrace)
-      if (graceMs === undefined) throw new BadRequestError(`--reconsent-grace takes days or hours, e.g. 14d or 36h (at most a year), got "${options.reconsentGrace}"`)
+      const graceMs = reconsentGraceOption(options.reconsentGrace)
       const result = await withAccountAdmin(async (deps, { config }) => {
         const { db, clock, revocations } = deps
         const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)

@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Command } from 'commander'
 import { ConnectKeys } from '../apps/connect-keys.js'
-import { parseGracePeriod } from '../domain/consent.js'
 import { BadRequestError } from '../errors.js'
 import { CallbackDeliverer } from '../installations/callbacks.js'
 import { getInstalledApp, listInstalledApps, registerDescriptor, type DescriptorDeps, type DescriptorSource, type InstalledApp } from '../installations/descriptors.service.js'
@@ -13,7 +12,7 @@ import { loadKeyring } from '../store/key-encryption-keys.js'
 import { findUserByUsername } from '../users/users.service.js'
 import type { Db } from '../store/database.js'
 import { withAccountAdmin } from './account-admin.js'
-import { output, table } from './output.js'
+import { output, reconsentGraceOption, table } from './output.js'
 
 interface LifecycleContext {
   db: Db
@@ -54,8 +53,7 @@ export function descriptorCommands(): Command {
     .option('--reconsent-grace <period>', "when the update asks for more scopes: keep people's earlier approvals working with the old ones for this long (e.g. 14d) instead of ending them now")
     .option('--json', 'print the result as JSON')
     .action(async (location: string, options: { owner: string; reconsentGrace?: string; json?: boolean }) => {
-      const reconsentGraceMs = options.reconsentGrace === undefined ? undefined : parseGracePeriod(options.reconsentGrace)
-      if (options.reconsentGrace !== undefined && reconsentGraceMs === undefined) throw new BadRequestError(`--reconsent-grace takes days or hours, e.g. 14d or 36h, got "${options.reconsentGrace}"`)
+      const reconsentGraceMs = reconsentGraceOption(options.reconsentGrace)
       const source = await descriptorSource(location)
       const result = await withLifecycle(async ({ db, descriptors }) => {
         const owner = await findUserByUsername(db, options.owner)
@@ -151,8 +149,7 @@ export function installationCommands(): Command[] {
     .option('--reconsent-grace <period>', "keep people's earlier approvals working with the old scopes for this long (e.g. 14d)")
     .option('--json', 'print the result as JSON')
     .action(async (appKey: string, options: { workspace: string; reconsentGrace?: string; json?: boolean }) => {
-      const reconsentGraceMs = options.reconsentGrace === undefined ? undefined : parseGracePeriod(options.reconsentGrace)
-      if (options.reconsentGrace !== undefined && reconsentGraceMs === undefined) throw new BadRequestError(`--reconsent-grace takes days or hours, e.g. 14d or 36h, got "${options.reconsentGrace}"`)
+      const reconsentGraceMs = reconsentGraceOption(options.reconsentGrace)
       const result = await withLifecycle(({ installations }) => upgradeInstallation(installations, { appKey, workspaceSlug: options.workspace, actor: { id: null, isAdmin: true }, reconsentGraceMs }))
       output(Boolean(options.json)).result({ ...describeChange(result), from_version: result.fromVersion, to_version: result.app.version, approvals_ended: result.approvalsEnded, approvals_in_grace: result.approvalsInGrace }, () => [
         `upgraded ${result.app.key} in ${result.workspace.slug} from version ${result.fromVersion} to ${result.app.version}`,

@@ -141,7 +141,10 @@ export async function listDecisionsOfApp(db: Db, appId: string): Promise<{ allow
  * During a re-consent grace period, per workspace: how many of its members approved the app's
  * current scopes, and how many still hold an approval of the old ones. What the vendor watches.
  */
-export async function reconsentProgress(db: Db, appId: string): Promise<{ workspace: string; renewed: number; pending: number }[]> {
+/** Per workspace during a re-consent grace period: members who approved the current scopes, and members still on an approval of fewer. */
+export type ReconsentProgress = { workspace: string; renewed: number; pending: number }[]
+
+export async function reconsentProgress(db: Db, appId: string): Promise<ReconsentProgress> {
   const app = await db.selectFrom('apps').select('scopes').where('id', '=', appId).executeTakeFirstOrThrow()
   const appScopes = JSON.parse(app.scopes) as string[]
   const rows = await db

@@ -1,4 +1,6 @@
 import type { App } from '../apps/app.js'
+import type { ReconsentProgress } from '../consent/decisions.service.js'
+import { reconsentProgressSection } from '../consent/reconsent-progress.markup.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
 import { csrfField, flash, html, type sendSettingsPage, type SafeHtml } from '../web/index.js'
 import type { ConsumerFormValues, ConsumerRow, WorkspaceRef } from './consumers.service.js'
@@ -293,9 +295,6 @@ function credentialField(id: string, label: string, value: string, hint: string 
 
 // ---------------------------------------------------------------- consumer page
 
-/** Per workspace, people who approved the current permissions and people still on an approval of fewer (in a grace period). */
-export type ReconsentProgress = { workspace: string; renewed: number; pending: number }[]
-
 export function consumerPage(consumer: ConsumerRow, catalogue: readonly ScopeDefinition[], csrf: string, notice?: string, reconsent: ReconsentProgress = []): SettingsPage {
   const { app, workspace, ownerUsername } = consumer
   const body = html`${flash(notice)}${app.disabledAt !== null ? html`<p class="notice warn">This consumer is disabled since ${timeElement(app.disabledAt)}: it cannot sign anyone in or get tokens. Enable it to use it again; tokens from before stay revoked.</p>` : ''}
@@ -327,7 +326,7 @@ export function consumerPage(consumer: ConsumerRow, catalogue: readonly ScopeDef
 <h2 id="permissions-heading">Permissions</h2>
 ${permissionList(app.scopes, catalogue)}
 </section>
-${reconsent.some((row) => row.pending > 0) ? reconsentSection(reconsent) : ''}
+${reconsentProgressSection(reconsent, 'panel')}
 <section class="panel danger" aria-labelledby="danger-heading">
 <h2 id="danger-heading">Danger zone</h2>
 <div class="danger-row">
@@ -374,17 +373,5 @@ function reconsentField(selected: string): SafeHtml {
 <div class="field"><label for="reconsent_grace">People who allowed the consumer fewer permissions</label>
 <select id="reconsent_grace" name="reconsent_grace" aria-describedby="reconsent_grace-hint">${options.map(([value, label]) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`)}</select>
 <p class="hint" id="reconsent_grace-hint">During a grace period their approvals keep working with the old permissions only, and they are asked for the new ones the next time they use the consumer; approvals not renewed end when it is over. Removing permissions ends nothing.</p></div>
-</section>`
-}
-
-/** While a grace period runs: how far people have come in approving the new permissions, per workspace. */
-function reconsentSection(rows: ReconsentProgress): SafeHtml {
-  return html`<section class="panel" aria-labelledby="reconsent-progress-heading">
-<h2 id="reconsent-progress-heading">Approvals of the new permissions</h2>
-<p class="muted">People keep their earlier approval, with the old permissions, until the grace period ends; each is asked for the new ones at their next use. Your app reads the same at <code>GET /api/apps/{key}/reconsent</code>.</p>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="reconsent-progress-heading"><table>
-<thead><tr><th scope="col">Workspace</th><th scope="col">Approved the new permissions</th><th scope="col">Still on the old ones</th></tr></thead>
-<tbody>${rows.map((row) => html`<tr><td>${row.workspace}</td><td>${String(row.renewed)}</td><td>${String(row.pending)}</td></tr>`)}</tbody>
-</table></div>
 </section>`
 }

@@ -1,3 +1,5 @@
+import type { ReconsentProgress } from '../consent/decisions.service.js'
+import { reconsentProgressSection } from '../consent/reconsent-progress.markup.js'
 import type { DescriptorProblem } from '../domain/descriptor.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
 import { csrfField, flash, html, type SafeHtml } from '../web/index.js'
@@ -103,7 +105,7 @@ export interface DeveloperAppInput {
   deliveries: DeliveryListing[]
   reports: EnforcementReport[]
   /** During a re-consent grace period: per workspace, people who approved the current scopes and people still on the old ones. */
-  reconsent: { workspace: string; renewed: number; pending: number }[]
+  reconsent: ReconsentProgress
   catalogue: readonly ScopeDefinition[]
   csrf: string
   notice?: string
@@ -124,7 +126,7 @@ ${summarySection(app)}
 <h2 id="scopes-title">Permissions</h2>
 ${scopeList(descriptor.scopes, input.catalogue)}
 </section>
-${input.reconsent.some((row) => row.pending > 0) ? reconsentSection(input.reconsent) : ''}
+${reconsentProgressSection(input.reconsent, 'console-section')}
 ${installationsSection(input.installations)}
 ${deliveriesSection(input.deliveries)}
 ${reportsSection(input.reports)}`,
@@ -139,18 +141,6 @@ ${csrfField(csrf)}<label for="reconsent_grace">If the new version asks for more,
 <select id="reconsent_grace" name="reconsent_grace">${options.map(([value, label]) => html`<option value="${value}">${label}</option>`)}</select>
 <button type="submit" class="secondary">Update from URL</button>
 </form>`
-}
-
-/** While a grace period runs: who approved the new scopes, per workspace (the app reads the same at /api/apps/{key}/reconsent). */
-function reconsentSection(rows: DeveloperAppInput['reconsent']): SafeHtml {
-  return html`<section class="console-section" aria-labelledby="reconsent-title">
-<h2 id="reconsent-title">Approvals of the new permissions</h2>
-<p class="muted">People keep their earlier approval, with the old permissions, until the grace period ends; each is asked for the new ones at their next use. Your app reads the same at <code>GET /api/apps/{key}/reconsent</code>.</p>
-<div class="table-wrap" tabindex="0" role="region" aria-labelledby="reconsent-title"><table>
-<thead><tr><th scope="col">Workspace</th><th scope="col">Approved the new permissions</th><th scope="col">Still on the old ones</th></tr></thead>
-<tbody>${rows.map((row) => html`<tr><td>${row.workspace}</td><td>${String(row.renewed)}</td><td>${String(row.pending)}</td></tr>`)}</tbody>
-</table></div>
-</section>`
 }
 
 function summarySection(app: InstalledApp): SafeHtml {

@@ -57,3 +57,15 @@ test('app update refuses what creation would refuse, naming it, and changes noth
   assert.deepEqual(listed.redirect_uris, ['https://strict.example/cb'])
   assert.deepEqual(listed.scopes, ['account'])
 })
+
+test('app update --reconsent-grace takes a period, and refuses what is not one before changing anything', async () => {
+  const created = await cli(['app', 'create', '--name', 'Graceful', '--redirect-uri', 'https://graceful.example/cb', '--scope', 'account', '--json'])
+  const clientId = created.json().client_id as string
+  const bad = await cli(['app', 'update', clientId, '--scope', 'account', 'issue', '--reconsent-grace', 'soon'])
+  assert.equal(bad.code, 1)
+  assert.match(bad.stderr, /--reconsent-grace takes days or hours, e\.g\. 14d or 36h \(at most a year\), got "soon"/)
+  const good = await cli(['app', 'update', clientId, '--scope', 'account', 'issue', '--reconsent-grace', '14d', '--json'])
+  assert.equal(good.code, 0, good.stderr)
+  assert.deepEqual(good.json().widened_scopes, ['issue'])
+  assert.equal(good.json().approvals_in_grace, 0, 'nobody had approved it yet')
+})
