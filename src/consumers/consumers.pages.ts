@@ -367,10 +367,10 @@ function timeElement(ms: number, withTime = false): SafeHtml {
 
 /** What happens to people's approvals when the edit adds permissions (the consent rule): end now, or a grace period. */
 function reconsentField(selected: string): SafeHtml {
-  const options: [string, string][] = [['0', 'Ask everyone again now: earlier approvals end, with their tokens'], ['7', 'Keep earlier approvals working for 7 days'], ['14', 'Keep earlier approvals working for 14 days'], ['30', 'Keep earlier approvals working for 30 days']]
+  const options: [string, string][] = [['0', 'End them now and ask again'], ['7', 'Keep them 7 days'], ['14', 'Keep them 14 days'], ['30', 'Keep them 30 days']]
   return html`<section class="form-section" aria-labelledby="reconsent-heading">
 <h2 id="reconsent-heading">If you add permissions</h2>
-<div class="field"><label for="reconsent_grace">People who allowed the consumer fewer permissions</label>
+<div class="field"><label for="reconsent_grace">Approvals people gave for fewer permissions</label>
 <select id="reconsent_grace" name="reconsent_grace" aria-describedby="reconsent_grace-hint">${options.map(([value, label]) => html`<option value="${value}"${value === selected ? html` selected` : ''}>${label}</option>`)}</select>
 <p class="hint" id="reconsent_grace-hint">During a grace period their approvals keep working with the old permissions only, and they are asked for the new ones the next time they use the consumer; approvals not renewed end when it is over. Removing permissions ends nothing.</p></div>
 </section>`
