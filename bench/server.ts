@@ -29,7 +29,7 @@ const config = loadConfig({
 const server = await buildServer(config)
 
 // Described like any API operation, so the gate attaches to it exactly as to the real ones.
-server.apiDescription.operations.push({ method: 'GET', path: '/bench/gated', operationId: 'benchGated', requiredScopes: ['account'] })
+server.apiDescription.operations.push({ method: 'GET', path: '/bench/gated', operationId: 'benchGated', summary: undefined, requirements: [['account']] })
 server.get('/2.0/bench/gated', { config: { operationId: 'benchGated' } }, async () => ({ hello: 'world' }))
 
 // How many signatures were checked, so the runner can show whether a gateway scenario was warm or cold.

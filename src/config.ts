@@ -1,5 +1,6 @@
 import { parseCallbackAllowlist, type CallbackAllowlist } from './domain/callback-target.js'
 import { demoSeedDecision } from './domain/demo-seed-policy.js'
+import { CLASSIC_SCOPE_MODES, type ClassicScopeMode } from './domain/scopes.js'
 import { EXPLICIT_CONSENT_MODES, type ExplicitConsentMode } from './domain/explicit-consent.js'
 import { secretPrefixProblem } from './domain/opaque-token.js'
 import { parseProxyTrust, type ProxyTrust } from './domain/proxy-trust.js'
@@ -23,6 +24,10 @@ export interface Config {
   upstreamUrl: string | undefined
   /** The upstream's OpenAPI document (URL or file path); defaults to `${upstreamUrl}/openapi.json`. */
   upstreamOpenApi: string | undefined
+  /** The scope catalogue file (GATEHOUSE_SCOPE_CATALOGUE); undefined: the built-in API's, or an upstream document's OAuth2 scopes. */
+  scopeCatalogue: string | undefined
+  /** What the gate does with classic scopes past their deprecation day (GATEHOUSE_CLASSIC_SCOPES). */
+  classicScopes: ClassicScopeMode
   /** `aud` of access tokens: the API they are meant for. */
   audience: string
   accessTokenTtlSeconds: number
@@ -124,6 +129,8 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: optionalUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     upstreamUrl,
     upstreamOpenApi: env.GATEHOUSE_UPSTREAM_OPENAPI || undefined,
+    scopeCatalogue: env.GATEHOUSE_SCOPE_CATALOGUE || undefined,
+    classicScopes: oneOf(env, 'GATEHOUSE_CLASSIC_SCOPES', CLASSIC_SCOPE_MODES, 'warn'),
     audience: text(env, 'GATEHOUSE_AUDIENCE', `${issuer}/2.0`),
     accessTokenTtlSeconds: integer(env, 'GATEHOUSE_ACCESS_TOKEN_TTL', 3600, 60, 86400),
     authorizationCodeTtlSeconds: integer(env, 'GATEHOUSE_CODE_TTL', 60, 10, 600),

@@ -16,6 +16,8 @@ export interface GatehouseMetrics {
   registry: Registry
   tokensIssued: Counter<'grant_type'>
   gatewayDecisions: Counter<'outcome'>
+  /** Requests admitted on a classic scope past its deprecation day, under GATEHOUSE_CLASSIC_SCOPES=warn. */
+  deprecatedScopeUses: Counter<'scope'>
   tokenEndpointSeconds: Histogram<'grant_type'>
 }
 
@@ -29,8 +31,9 @@ export const metrics = fp(
     collectDefaultMetrics({ register: registry })
     const tokensIssued = new Counter({ name: 'gatehouse_tokens_issued_total', help: 'Access tokens issued, by grant type', labelNames: ['grant_type'] as const, registers: [registry] })
     const gatewayDecisions = new Counter({ name: 'gatehouse_gateway_decisions_total', help: 'Gateway outcomes: allowed, missing_token, invalid_token, insufficient_scope, workspace_not_granted', labelNames: ['outcome'] as const, registers: [registry] })
+    const deprecatedScopeUses = new Counter({ name: 'gatehouse_deprecated_scope_uses_total', help: 'Requests admitted on a classic scope past its deprecation day (GATEHOUSE_CLASSIC_SCOPES=warn), by scope', labelNames: ['scope'] as const, registers: [registry] })
     const tokenEndpointSeconds = new Histogram({ name: 'gatehouse_token_endpoint_seconds', help: 'Token endpoint latency', labelNames: ['grant_type'] as const, registers: [registry], buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25] })
-    server.decorate('metrics', { registry, tokensIssued, gatewayDecisions, tokenEndpointSeconds })
+    server.decorate('metrics', { registry, tokensIssued, gatewayDecisions, deprecatedScopeUses, tokenEndpointSeconds })
     server.get('/metrics', { onRequest: metricsAccess(server.config) }, async (_request, reply) => {
       reply.type(registry.contentType)
       return registry.metrics()

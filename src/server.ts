@@ -21,7 +21,7 @@ import { metrics } from './metrics.js'
 import { appSignedInFor, oauth, TokenExtensions } from './oauth/index.js'
 import { platformApi } from './platform/index.js'
 import { playground } from './playground/index.js'
-import { sampleOpenApiDocument } from './platform/openapi.js'
+import { sampleApi } from './platform/openapi.js'
 import { security } from './security/index.js'
 import { frameworkErrorHandler, installErrorHandling } from './web/error-handler.js'
 import { web } from './web/index.js'
@@ -44,7 +44,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   installErrorHandling(server)
 
   await server.register(core, { config, ...options })
-  await server.register(apiDescription, { builtIn: sampleOpenApiDocument })
+  await server.register(apiDescription, { builtIn: sampleApi })
   await server.register(formbody)
   // Throttles, the password-hashing limit and the request cap; before every route, whose hooks use them.
   await server.register(security)

@@ -5,7 +5,7 @@ import { createApp, listApps, updateApp } from '../apps/apps.service.js'
 import { endApprovalsNotCovering } from '../consent/decisions.service.js'
 import { BadRequestError } from '../errors.js'
 import { loadApiDescription } from '../gateway/api-description.js'
-import { sampleOpenApiDocument } from '../platform/openapi.js'
+import { sampleApi } from '../platform/openapi.js'
 import { findUserByUsername } from '../users/users.service.js'
 import { withAccountAdmin } from './account-admin.js'
 import { withDatabase } from './context.js'
@@ -28,7 +28,7 @@ export function appCommands(): Command {
     .action(async (options: { name: string; redirectUri?: string[]; grant?: string[]; scope?: string[]; public?: boolean; owner?: string; resourceServer?: boolean; json?: boolean }) => {
       const result = await withAccountAdmin(async ({ db, clock, revocations }, { config, secrets }) => {
         const ownerId = options.owner ? await userId(db, options.owner) : undefined
-        const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
+        const { scopes } = await loadApiDescription(config, sampleApi)
         const input = {
           name: options.name,
           redirectUris: options.redirectUri,
@@ -111,7 +111,7 @@ export function appCommands(): Command {
       const graceMs = reconsentGraceOption(options.reconsentGrace)
       const result = await withAccountAdmin(async (deps, { config }) => {
         const { db, clock, revocations } = deps
-        const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
+        const { scopes } = await loadApiDescription(config, sampleApi)
         const updated = await updateApp({ db, clock, notices: revocations }, scopes, clientId, {
           name: options.name,
           description: options.description,

@@ -4,7 +4,7 @@ import { generatePassword } from '../domain/password.js'
 import { loadApiDescription } from '../gateway/api-description.js'
 import { registerDescriptor } from '../installations/descriptors.service.js'
 import { appRequestPolicy } from '../installations/lifecycle.js'
-import { sampleOpenApiDocument } from '../platform/openapi.js'
+import { sampleApi } from '../platform/openapi.js'
 import { createIssue, createRepository, createWorkspace } from '../platform/index.js'
 import { countUsers, createUser } from '../users/users.service.js'
 import type { Clock } from '../domain/clock.js'
@@ -34,7 +34,7 @@ export { demoSeedDecision, type DemoSeedDecision } from '../domain/demo-seed-pol
  * secret are generated, returned once and stored only as hashes.
  */
 export async function seedDemoIfEmpty({ config, db: store, clock, secrets }: CommandContext): Promise<DemoSeed | undefined> {
-  const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
+  const { scopes } = await loadApiDescription(config, sampleApi)
   // All or nothing: a seed that failed halfway would leave users, and so never run again.
   return inTransaction(store, (db) => seed(db, clock, scopes, secrets, config))
 }
@@ -48,7 +48,7 @@ export async function refreshDemoDescriptor({ config, db, clock }: CommandContex
   const registered = await db.selectFrom('descriptors').innerJoin('apps', 'apps.id', 'descriptors.app_id').select(['descriptors.document', 'apps.owner_id']).where('descriptors.key', '=', DEMO_VENDOR_KEY).executeTakeFirst()
   const descriptor = demoVendorDescriptor(config.issuer)
   if (!registered || registered.owner_id === null || (JSON.parse(registered.document) as { baseUrl: string }).baseUrl === descriptor.baseUrl) return false
-  const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
+  const { scopes } = await loadApiDescription(config, sampleApi)
   const requests = appRequestPolicy(config)
   await registerDescriptor({ db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests }, { document: descriptor }, { ownerId: registered.owner_id, isAdmin: true })
   return true

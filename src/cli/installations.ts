@@ -7,7 +7,7 @@ import { getInstalledApp, listInstalledApps, registerDescriptor, type Descriptor
 import { changeInstallation, install, listDeliveries, listInstallations, rotateSharedSecret, upgradeInstallation, type InstallationChange, type InstallationDeps } from '../installations/installations.service.js'
 import { appRequestPolicy } from '../installations/lifecycle.js'
 import { loadApiDescription } from '../gateway/api-description.js'
-import { sampleOpenApiDocument } from '../platform/openapi.js'
+import { sampleApi } from '../platform/openapi.js'
 import { loadKeyring } from '../store/key-encryption-keys.js'
 import { findUserByUsername } from '../users/users.service.js'
 import type { Db } from '../store/database.js'
@@ -33,7 +33,7 @@ function withLifecycle<T>(run: (context: LifecycleContext) => Promise<T>): Promi
     await connectKeys.start()
     const requests = appRequestPolicy(config)
     const deliverer = new CallbackDeliverer({ db, clock, connectKeys, requests })
-    const { scopes } = await loadApiDescription(config, sampleOpenApiDocument)
+    const { scopes } = await loadApiDescription(config, sampleApi)
     return run({
       db,
       descriptors: { db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests, consent: { db, clock, revocations, accessTokenTtlSeconds } },

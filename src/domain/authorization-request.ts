@@ -103,6 +103,8 @@ export function checkAuthorizationRequest(
   redirectUri: string,
   input: { parameters: AuthorizationParameters; repeated: readonly AuthorizationParameterName[] },
   catalogue: ScopeCatalogue,
+  /** Now (ms): a new authorization may not ask for a classic scope past its deprecation day. */
+  now: number,
 ): Checked<AuthorizationRequest> {
   const { parameters, repeated } = input
   if (repeated.length > 0) return reject('invalid_request', `The parameter "${repeated[0]}" is repeated`)
@@ -114,7 +116,7 @@ export function checkAuthorizationRequest(
   const pkce = checkPkce(app, parameters)
   if (!pkce.ok) return pkce
 
-  const scope = checkScope(app, parameters.scope, catalogue)
+  const scope = checkScope(app, parameters.scope, catalogue, now)
   if (!scope.ok) return scope
 
   const prompt = checkPrompt(parameters.prompt)
@@ -152,8 +154,8 @@ function checkPkce(app: AuthorizingApp, parameters: AuthorizationParameters): Ch
   return { ok: true, value: { challenge, method: 'S256' } }
 }
 
-function checkScope(app: AuthorizingApp, value: string | undefined, catalogue: ScopeCatalogue): Checked<string[]> {
-  const resolved = resolveScope(value, { catalogue, app: app.scopes })
+function checkScope(app: AuthorizingApp, value: string | undefined, catalogue: ScopeCatalogue, now: number): Checked<string[]> {
+  const resolved = resolveScope(value, { catalogue, app: app.scopes, newAuthorizationAt: now })
   if (!resolved.ok) return reject(resolved.error.error, resolved.error.description)
   return { ok: true, value: [...resolved.scopes] }
 }

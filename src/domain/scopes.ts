@@ -17,22 +17,37 @@
 
 export interface ScopeDefinition {
   name: string
+  /** One line, for consent screens and the scope reference. */
   description: string
+  /** Set only on a classic (coarse) scope: the granular scopes it stands for. */
+  replacedBy?: readonly string[]
+  /**
+   * A classic scope's deprecation day (YYYY-MM-DD, from 00:00 UTC): from then new authorizations may not
+   * ask for it, and tokens still holding it follow GATEHOUSE_CLASSIC_SCOPES. Undefined: never deprecated.
+   */
+  deprecatedOn?: string
 }
 
-/** The scopes the API defines (its OpenAPI document's OAuth2 scheme), with their descriptions. */
+/**
+ * The scopes the API defines, with their descriptions: the catalogue file (domain/scope-catalogue.ts), or
+ * without one the OAuth2 scheme of the API's OpenAPI document.
+ */
 export type ScopeCatalogue = readonly ScopeDefinition[]
+
+/** What the gate does with a token's classic scope once the scope is past its deprecation day. */
+export type ClassicScopeMode = 'allow' | 'warn' | 'refuse'
+export const CLASSIC_SCOPE_MODES: readonly ClassicScopeMode[] = ['allow', 'warn', 'refuse']
 
 /** Scope tokens without repeats, iterating in canonical order. Made by `parseScope`, `scopeSet` or `narrow`. */
 export type ScopeSet = ReadonlySet<string>
 
-export type ScopeErrorReason = 'malformed' | 'unknown' | 'not_allowed' | 'empty'
+export type ScopeErrorReason = 'malformed' | 'unknown' | 'not_allowed' | 'empty' | 'deprecated'
 
 export interface ScopeError {
   /** Always RFC 6749's invalid_scope; registration reports it as invalid_client_metadata instead. */
   error: 'invalid_scope'
   reason: ScopeErrorReason
-  /** The scopes at fault (unknown or not allowed); empty for `malformed` and `empty`. */
+  /** The scopes at fault (unknown, not allowed or deprecated); empty for `malformed` and `empty`. */
   scopes: string[]
   /** For error_description: only NQSCHAR characters, never the raw malformed input. */
   description: string
@@ -47,6 +62,11 @@ export interface ScopeLimits {
   app: Iterable<string>
   /** On refresh: the grant's scope, which a token may narrow but never widen (RFC 6749 §6). */
   grant?: Iterable<string>
+  /**
+   * Set (to now, in ms) for a new authorization, which may not ask for a classic scope past its deprecation
+   * day; unset on refresh, where the grant's scopes stand and the gate applies GATEHOUSE_CLASSIC_SCOPES.
+   */
+  newAuthorizationAt?: number
 }
 
 const EMPTY: ScopeSet = new Set()
@@ -122,13 +142,19 @@ export function narrow(requested: ScopeSet, limits: ScopeLimits): ScopeResult {
   if (requested.size === 0) {
     const defined = new Set(limits.catalogue.map((s) => s.name))
     const widest = [...(grant ?? app)].filter((s) => app.has(s) && defined.has(s))
-    if (widest.length === 0) {
+    const current = limits.newAuthorizationAt === undefined ? widest : widest.filter((s) => !isDeprecated(definitionOf(s, limits.catalogue), limits.newAuthorizationAt!))
+    if (current.length === 0 && widest.length > 0) return deprecatedFailure(widest, limits.catalogue)
+    if (current.length === 0) {
       return failure('empty', [], grant === undefined ? 'No scope was requested and the app has none registered' : 'No scope was requested and the grant holds none this app may still use')
     }
-    return { ok: true, scopes: scopeSet(widest) }
+    return { ok: true, scopes: scopeSet(current) }
   }
   const unknown = unknownScopes(requested, limits.catalogue)
   if (unknown.length > 0) return failure('unknown', unknown, `Unknown scope: ${named(unknown)}`)
+  if (limits.newAuthorizationAt !== undefined) {
+    const deprecated = deprecatedScopes(requested, limits.catalogue, limits.newAuthorizationAt)
+    if (deprecated.length > 0) return deprecatedFailure(deprecated, limits.catalogue)
+  }
   const notForApp = missingScopes(app, requested)
   if (notForApp.length > 0) return failure('not_allowed', notForApp, `This app may not request: ${named(notForApp)}`)
   const notInGrant = grant === undefined ? [] : missingScopes(grant, requested)
@@ -140,6 +166,48 @@ export function narrow(requested: ScopeSet, limits: ScopeLimits): ScopeResult {
 export function resolveScope(text: string | undefined, limits: ScopeLimits): ScopeResult {
   const parsed = parseScope(text)
   return parsed.ok ? narrow(parsed.scopes, limits) : parsed
+}
+
+/** The classic scope's deprecation instant (ms), or undefined for a granular scope or one without a date. */
+export function deprecationTime(definition: ScopeDefinition | undefined): number | undefined {
+  if (definition?.deprecatedOn === undefined) return undefined
+  const time = Date.parse(`${definition.deprecatedOn}T00:00:00Z`)
+  return Number.isNaN(time) ? undefined : time
+}
+
+/** Whether a scope is past its deprecation day at `now` (ms). */
+export function isDeprecated(definition: ScopeDefinition | undefined, now: number): boolean {
+  const time = deprecationTime(definition)
+  return time !== undefined && now >= time
+}
+
+/** The names in `names` that are classic scopes past their deprecation day, in canonical order. */
+export function deprecatedScopes(names: Iterable<string>, catalogue: ScopeCatalogue, now: number): string[] {
+  return [...scopeSet(names)].filter((name) => isDeprecated(definitionOf(name, catalogue), now))
+}
+
+/** Whether the catalogue calls this scope classic (one that stands for granular ones). */
+export function isClassicScope(name: string, catalogue: ScopeCatalogue): boolean {
+  return definitionOf(name, catalogue)?.replacedBy !== undefined
+}
+
+/** The granular scopes that stand in for `names`: a classic scope's replacements, a granular scope itself. */
+export function granularEquivalent(names: Iterable<string>, catalogue: ScopeCatalogue): string[] {
+  const out = new Set<string>()
+  for (const name of names) for (const replacement of definitionOf(name, catalogue)?.replacedBy ?? [name]) out.add(replacement)
+  return [...scopeSet(out)]
+}
+
+export function definitionOf(name: string, catalogue: ScopeCatalogue): ScopeDefinition | undefined {
+  return catalogue.find((definition) => definition.name === name)
+}
+
+function deprecatedFailure(deprecated: readonly string[], catalogue: ScopeCatalogue): { ok: false; error: ScopeError } {
+  const advice = deprecated.map((name) => {
+    const definition = definitionOf(name, catalogue)
+    return `${name} (deprecated on ${definition?.deprecatedOn}; ask for ${(definition?.replacedBy ?? []).join(' ')} instead)`
+  })
+  return failure('deprecated', [...deprecated], named([`Deprecated scope: ${advice.join(', ')}`]))
 }
 
 function named(scopes: readonly string[]): string {

@@ -1,12 +1,15 @@
-import type { FastifyRequest, onRequestHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify'
 import type { Counter } from 'prom-client'
+import type { Clock } from '../domain/clock.js'
 import { parseAuthorization, type Credential } from '../domain/credentials.js'
-import { contains } from '../domain/scopes.js'
+import { closestRequirement, metRequirement, warns, type ScopeRequirement } from '../domain/scope-requirements.js'
+import type { ClassicScopeMode } from '../domain/scopes.js'
 import { workspaceAllowed, workspaceRefusal } from '../domain/workspace-choice.js'
 import { ForbiddenError, GatehouseError, InsufficientScopeError, InvalidTokenError, MissingTokenError } from '../errors.js'
 import type { RevocationList } from '../oauth/revocation-list.js'
 import type { Authenticator, RequestFacts } from './authenticator.js'
 import type { Identity } from './identity.js'
+import type { UsageCounter } from './scope-usage-counters.js'
 
 export type GateOutcome = 'allowed' | 'missing_token' | 'invalid_token' | 'insufficient_scope' | 'workspace_not_granted'
 
@@ -15,6 +18,18 @@ export interface GateOptions {
   authenticators: readonly Authenticator[]
   revocations: Pick<RevocationList, 'isRevoked'>
   decisions: Counter<'outcome'>
+  clock: Clock
+  /** GATEHOUSE_CLASSIC_SCOPES: what a classic scope past its deprecation day still does. */
+  classicScopes: ClassicScopeMode
+  deprecatedScopeUses: Counter<'scope'>
+  /** Where the `Deprecation` header's Link points: the scope reference. */
+  deprecationLink: string
+}
+
+/** A route's scope requirements as the gate checks them, with one usage counter for each. */
+export interface GuardedOperation {
+  requirements: readonly ScopeRequirement[]
+  usage: readonly UsageCounter[]
 }
 
 const OUTCOME_LABELS: Record<GateOutcome, { outcome: GateOutcome }> = {
@@ -49,19 +64,19 @@ export class Gate {
     this.#describeForms()
   }
 
-  /** An onRequest hook admitting only requests whose identity holds every scope in `required`. */
-  hook(required: readonly string[]): onRequestHookHandler {
+  /** An onRequest hook admitting only requests whose identity holds every scope of one of the operation's requirements. */
+  hook(operation: GuardedOperation): onRequestHookHandler {
     return (request, reply, done) => {
       const credential = parseAuthorization(request.headers.authorization)
       if (credential.kind === 'none') return done(this.#missingToken())
       const identity = this.#identify(credential, request)
       if (identity instanceof Promise) {
         identity.then(
-          (known) => done(this.#admit(request, known, required)),
+          (known) => done(this.#admit(request, reply, known, operation)),
           (error: unknown) => done(this.#refuse(error)),
         )
       } else {
-        done(identity instanceof Error ? this.#refuse(identity) : this.#admit(request, identity, required))
+        done(identity instanceof Error ? this.#refuse(identity) : this.#admit(request, reply, identity, operation))
       }
     }
   }
@@ -82,13 +97,17 @@ export class Gate {
   }
 
   /** Undefined when the request may go on; revocation is checked here, on every request. */
-  #admit(request: FastifyRequest, identity: Identity, required: readonly string[]): Error | undefined {
+  #admit(request: FastifyRequest, reply: FastifyReply, identity: Identity, operation: GuardedOperation): Error | undefined {
     if (this.options.revocations.isRevoked(identity)) {
       return this.#refuse(new InvalidTokenError('The access token has been revoked'))
     }
-    if (!contains(identity.scopes, required)) {
+    const { clock, classicScopes } = this.options
+    const now = clock.now()
+    const met = metRequirement(identity.scopes, operation.requirements, now, classicScopes)
+    if (met === -1) {
       this.#count('insufficient_scope')
-      return new InsufficientScopeError(required)
+      const closest = closestRequirement(identity.scopes, operation.requirements, now, classicScopes)
+      return new InsufficientScopeError(closest?.requirement.scopes ?? [], closest?.missing ?? [])
     }
     // Only a token the user limited to some workspaces carries a list; the others pay one comparison.
     const workspaces = identity.workspaces
@@ -101,7 +120,17 @@ export class Gate {
     }
     request.identity = identity
     this.#count('allowed')
+    const calls = operation.usage[met].calls
+    calls.set(identity.clientId, (calls.get(identity.clientId) ?? 0) + 1)
+    if (warns(operation.requirements[met], now, classicScopes)) this.#warnDeprecated(reply, operation.requirements[met])
     return undefined
+  }
+
+  /** RFC 9745's Deprecation header (the day the classic scope was deprecated) and a link to what replaces it. */
+  #warnDeprecated(reply: FastifyReply, requirement: ScopeRequirement): void {
+    reply.header('deprecation', `@${Math.floor(requirement.deprecatedAt! / 1000)}`)
+    reply.header('link', `<${this.options.deprecationLink}>; rel="deprecation"; type="text/html"`)
+    for (const scope of requirement.scopes) this.options.deprecatedScopeUses.inc({ scope })
   }
 
   /**

@@ -6,13 +6,17 @@ import { throttleInvalidTokens } from '../security/index.js'
 import { API_RESPONSE_HEADERS, setApiHeaders } from '../security/json-response-headers.js'
 import { AccessTokenAuthenticator } from './access-token-authenticator.js'
 import type { Authenticator } from './authenticator.js'
+import { compileRequirements } from '../domain/scope-requirements.js'
 import { Gate } from './gate.js'
+import { ScopeUsageCounters } from './scope-usage-counters.js'
 import './identity.js'
 import { upstreamProxy } from './proxy.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
     gate: Pick<Gate, 'add'>
+    /** What the calls the gate let through needed, per app; drained in batches by the usage store. */
+    scopeUsage: ScopeUsageCounters
   }
   interface FastifyContextConfig {
     /** The OpenAPI operation a route implements; the gate takes its required scopes from the document. */
@@ -34,16 +38,30 @@ export const gateway = fp(
       clock: server.clock,
       cache: server.config.gatewayCacheSize > 0 ? new VerifiedTokenCache(server.config.gatewayCacheSize) : undefined,
     })
-    const gate = new Gate({ authenticators: [accessTokens], revocations: server.revocations, decisions: server.metrics.gatewayDecisions })
+    const gate = new Gate({
+      authenticators: [accessTokens],
+      revocations: server.revocations,
+      decisions: server.metrics.gatewayDecisions,
+      clock: server.clock,
+      classicScopes: server.config.classicScopes,
+      deprecatedScopeUses: server.metrics.deprecatedScopeUses,
+      deprecationLink: `${server.config.issuer}/docs/scopes`,
+    })
+    const usage = new ScopeUsageCounters()
     // Where later capabilities (API tokens, installations) plug in their authenticators.
     server.decorate('gate', { add: (authenticator: Authenticator) => gate.add(authenticator) })
+    server.decorate('scopeUsage', usage)
     server.decorateRequest('identity', null)
     server.addHook('onRoute', (route) => {
       const operation = operationOf(route, server.apiDescription.operations)
       if (!operation) return
-      const gateHooks = operation.requiredScopes ? [gate.hook(operation.requiredScopes)] : []
+      const gateHooks = operation.requirements ? [gate.hook(guarded(operation.operationId, operation.requirements))] : []
       route.onRequest = [setApiHeaders, ...gateHooks, ...hooks(route.onRequest)]
     })
+    const guarded = (operationId: string, alternatives: string[][]) => {
+      const requirements = compileRequirements(alternatives, server.apiDescription.scopes)
+      return { requirements, usage: requirements.map((r) => usage.counterFor(operationId, r.scopes)) }
+    }
     // An address sending invalid tokens is locked out of the API for a while; the gate itself is untouched.
     throttleInvalidTokens(server, server.failureThrottles.invalidToken, { apiBasePath: API_BASE_PATH, refusalHeaders: API_RESPONSE_HEADERS })
     if (server.config.upstreamUrl) await server.register(upstreamProxy, { upstreamUrl: server.config.upstreamUrl })

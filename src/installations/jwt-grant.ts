@@ -56,7 +56,7 @@ const CHALLENGE = { 'www-authenticate': 'JWT realm="gatehouse"' }
 async function installationToken(deps: TokenDeps, verified: VerifiedAppJwt, request: TokenRequestFacts): Promise<TokenResponse> {
   const { installation, app } = verified.installation
   if (installation.appUserId === null) throw new OAuthError('unauthorized_client', `The installation of "${app.key}" has no app account to act as; reinstall the app`)
-  const scope = grantedScope(request.params.scope, { catalogue: deps.catalogue, app: app.scopes })
+  const scope = grantedScope(request.params.scope, { catalogue: deps.catalogue, app: app.scopes, newAuthorizationAt: deps.clock.now() })
   return issueInstallationToken(deps, { installation: verified.installation, userId: installation.appUserId, scope, kind: 'installation', refreshable: true })
 }
 

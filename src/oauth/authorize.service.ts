@@ -145,7 +145,7 @@ export async function validateAuthorizationRequest(deps: AuthorizeDeps, raw: Raw
   const input = readParameters(raw)
   const app = await trustedClient(deps.db, input.parameters.client_id, input.repeated.includes('client_id'))
   const redirectUri = trustedRedirectUri(app, input.parameters.redirect_uri, input.repeated.includes('redirect_uri'))
-  const checked = checkAuthorizationRequest(app, redirectUri, input, deps.catalogue)
+  const checked = checkAuthorizationRequest(app, redirectUri, input, deps.catalogue, deps.clock.now())
   if (!checked.ok) {
     return { kind: 'redirect', location: errorLocation(deps.config, { redirectUri, state: input.parameters.state }, checked.rejection) }
   }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose'
 import { queryStringHash } from '../../src/domain/qsh.js'
 import { validateDescriptor } from '../../src/domain/descriptor.js'
-import { sampleOpenApiDocument } from '../../src/platform/openapi.js'
+import { sampleApi } from '../../src/platform/openapi.js'
 import { loadApiDescription } from '../../src/gateway/api-description.js'
 import { DEMO_VENDOR_KEY, demoVendorDescriptor } from '../../src/demo-vendor/index.js'
 import { install, payload, sendCallback, startVendor, type VendorFixture } from './fixtures.js'
@@ -22,7 +22,7 @@ describe('the demo vendor: lifecycle callbacks', () => {
     assert.deepEqual(served, demoVendorDescriptor(v.issuer))
     assert.equal(served.key, DEMO_VENDOR_KEY)
     assert.equal(served.baseUrl, `${v.issuer}/demo-vendor`)
-    const { scopes } = await loadApiDescription(v.config, sampleOpenApiDocument)
+    const { scopes } = await loadApiDescription(v.config, sampleApi)
     const result = validateDescriptor(served, { scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: true })
     assert.ok(result.ok, JSON.stringify(result))
     assert.deepEqual(result.descriptor.scopes, ['account', 'workspace', 'repository', 'act_as_user'])

@@ -9,8 +9,11 @@ import { ConfigError } from '../../src/errors.js'
 import { freePort } from '../support/app.js'
 
 /** With an upstream configured, the built-in (sample) API's document is never read. */
-const notTheBuiltIn = () => {
-  throw new Error('the built-in document was read although an upstream is configured')
+const notTheBuiltIn = {
+  document: () => {
+    throw new Error('the built-in document was read although an upstream is configured')
+  },
+  catalogue: '/nonexistent/built-in-catalogue.yml',
 }
 
 function documentWith(paths: Record<string, unknown>, extra: Record<string, unknown> = {}) {

@@ -11,7 +11,13 @@ let t: TestApp
 before(async () => (t = await startTestApp()))
 after(() => t.close())
 
-const SCOPES = ['account', 'workspace', 'repository', 'repository:write', 'issue', 'issue:write', 'workspace:admin', 'app', 'app:write']
+const GRANULAR = [
+  'read:user', 'read:workspace', 'read:workspace-member', 'read:repository', 'write:repository', 'delete:repository',
+  'read:issue', 'write:issue', 'read:issue-comment', 'write:issue-comment',
+  'read:installation', 'write:installation', 'delete:installation', 'write:app', 'read:app-delivery',
+]
+const CLASSIC = ['account', 'workspace', 'repository', 'repository:write', 'issue', 'issue:write', 'workspace:admin', 'app', 'app:write']
+const SCOPES = [...GRANULAR, ...CLASSIC]
 
 test('GET /2.0/openapi.json serves the document without a token', async () => {
   const response = await t.app.inject({ url: '/2.0/openapi.json' })
@@ -21,6 +27,7 @@ test('GET /2.0/openapi.json serves the document without a token', async () => {
   assert.equal(document.openapi, '3.1.0')
   assert.deepEqual(Object.keys(document.components.securitySchemes.oauth2.flows.authorizationCode.scopes), SCOPES)
   assert.deepEqual(t.app.apiDescription.scopes.map((s) => s.name), SCOPES)
+  assert.deepEqual(t.app.apiDescription.scopes.filter((s) => s.replacedBy !== undefined).map((s) => s.name), CLASSIC)
 })
 
 test('every operation has an operationId, a security requirement and responses', () => {
@@ -37,31 +44,41 @@ test('every operation has an operationId, a security requirement and responses',
   }
 })
 
-test('reads need the read scope and writes the :write scope; only the document itself is public', () => {
-  const byId = Object.fromEntries(t.app.apiDescription.operations.map((o) => [o.operationId, o.requiredScopes]))
+test('each operation lists the classic requirement and the granular one side by side; only the document itself is public', () => {
+  const byId = Object.fromEntries(t.app.apiDescription.operations.map((o) => [o.operationId, o.requirements]))
   assert.deepEqual(byId, {
     getOpenApiDocument: null,
-    getCurrentUser: ['account'],
-    listWorkspaces: ['workspace'],
-    getWorkspace: ['workspace'],
-    listWorkspaceMembers: ['workspace'],
-    listRepositories: ['repository'],
-    createRepository: ['repository:write'],
-    getRepository: ['repository'],
-    updateRepository: ['repository:write'],
-    deleteRepository: ['repository:write'],
-    listIssues: ['issue'],
-    createIssue: ['issue:write'],
-    getIssue: ['issue'],
-    updateIssue: ['issue:write'],
-    listIssueComments: ['issue'],
-    createIssueComment: ['issue:write'],
-    listInstallations: ['workspace'],
-    installApp: ['workspace:admin'],
-    uninstallApp: ['workspace:admin'],
-    registerApp: ['app:write'],
-    listAppDeliveries: ['app'],
+    getCurrentUser: [['account'], ['read:user']],
+    listWorkspaces: [['workspace'], ['read:workspace']],
+    getWorkspace: [['workspace'], ['read:workspace']],
+    listWorkspaceMembers: [['workspace'], ['read:workspace', 'read:workspace-member']],
+    listRepositories: [['repository'], ['read:repository']],
+    createRepository: [['repository:write'], ['write:repository']],
+    getRepository: [['repository'], ['read:repository']],
+    updateRepository: [['repository:write'], ['write:repository']],
+    deleteRepository: [['repository:write'], ['delete:repository']],
+    listIssues: [['issue'], ['read:issue']],
+    createIssue: [['issue:write'], ['write:issue']],
+    getIssue: [['issue'], ['read:issue']],
+    updateIssue: [['issue:write'], ['write:issue']],
+    listIssueComments: [['issue'], ['read:issue', 'read:issue-comment']],
+    createIssueComment: [['issue:write'], ['write:issue-comment']],
+    listInstallations: [['workspace'], ['read:installation']],
+    installApp: [['workspace:admin'], ['write:installation']],
+    uninstallApp: [['workspace:admin'], ['delete:installation']],
+    registerApp: [['app:write'], ['write:app']],
+    listAppDeliveries: [['app'], ['read:app-delivery']],
   })
+})
+
+test('every classic requirement is covered by what its scopes stand for in the catalogue', () => {
+  const catalogue = t.app.apiDescription.scopes
+  for (const operation of t.app.apiDescription.operations) {
+    if (operation.requirements === null) continue
+    const [classic, granular] = operation.requirements
+    const standsFor = new Set(classic.flatMap((scope) => catalogue.find((s) => s.name === scope)?.replacedBy ?? []))
+    for (const scope of granular) assert.ok(standsFor.has(scope), `${operation.operationId}: ${classic.join(' ')} does not stand for ${scope}`)
+  }
 })
 
 test('every operation in the document is served by a route', () => {

@@ -22,7 +22,7 @@ export const clientCredentialsGrant: GrantTypeHandler = async (deps, client, par
   if (client.ownerDisabled) {
     throw new OAuthError('unauthorized_client', "This app's owner is disabled, so its client_credentials tokens would act for a disabled account")
   }
-  const scope = grantedScope(params.scope, { catalogue: deps.catalogue, app: client.scopes })
+  const scope = grantedScope(params.scope, { catalogue: deps.catalogue, app: client.scopes, newAuthorizationAt: deps.clock.now() })
   const grantId = await clientCredentialsGrantId(deps, client, ownerId)
   const access = await deps.accessTokens.issue({ subject: ownerId, clientId: client.clientId, scope, grantId })
   return { access_token: access.token, token_type: 'Bearer', expires_in: access.expiresIn, scope }

@@ -12,7 +12,7 @@ import { firstRefreshToken, userTokenResponse } from './issue.js'
 export const passwordGrant: GrantTypeHandler = async (deps, client, params) => {
   const username = requiredParam(params, 'username')
   const password = requiredParam(params, 'password')
-  const scope = grantedScope(params.scope, { catalogue: deps.catalogue, app: client.scopes })
+  const scope = grantedScope(params.scope, { catalogue: deps.catalogue, app: client.scopes, newAuthorizationAt: deps.clock.now() })
   const user = await authenticateUser(deps.db, username, password)
   if (!user) throw invalidGrant('The username or password is wrong')
 
