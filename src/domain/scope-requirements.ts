@@ -54,22 +54,16 @@ export function metRequirement(granted: ScopeSet, requirements: readonly ScopeRe
 }
 
 /**
- * The requirement a refused token is closest to, and what it lacks of it: fewest scopes missing, then
- * fewest scopes in all, then granular before classic. Requirements that no longer count are left out.
+ * The requirement a refused token is told to meet, and what it lacks of it: a granular one whenever one
+ * counts (so no vendor is steered to a deprecated scope), the one with fewest scopes missing, then the
+ * one it holds most of, then the cheapest (fewest scopes in all). Requirements that no longer count are left out.
  */
 export function closestRequirement(granted: ScopeSet, requirements: readonly ScopeRequirement[], now: number, mode: ClassicScopeMode): { requirement: ScopeRequirement; missing: string[] } | undefined {
   let best: { requirement: ScopeRequirement; missing: string[] } | undefined
   for (const requirement of requirements) {
     if (!counts(requirement, now, mode)) continue
     const missing = requirement.scopes.filter((scope) => !granted.has(scope))
-    if (
-      best === undefined ||
-      missing.length < best.missing.length ||
-      (missing.length === best.missing.length && requirement.scopes.length < best.requirement.scopes.length) ||
-      (missing.length === best.missing.length && requirement.scopes.length === best.requirement.scopes.length && best.requirement.classic && !requirement.classic)
-    ) {
-      best = { requirement, missing }
-    }
+    if (best === undefined || closer({ requirement, missing }, best)) best = { requirement, missing }
   }
   if (best === undefined && requirements.length > 0) {
     // Only classic requirements, all past their day under `refuse`: what stands in for the first of them.
@@ -77,4 +71,13 @@ export function closestRequirement(granted: ScopeSet, requirements: readonly Sco
     best = { requirement, missing: requirement.scopes.filter((scope) => !granted.has(scope)) }
   }
   return best
+}
+
+function closer(a: { requirement: ScopeRequirement; missing: string[] }, b: { requirement: ScopeRequirement; missing: string[] }): boolean {
+  if (a.requirement.classic !== b.requirement.classic) return !a.requirement.classic
+  if (a.missing.length !== b.missing.length) return a.missing.length < b.missing.length
+  const heldA = a.requirement.scopes.length - a.missing.length
+  const heldB = b.requirement.scopes.length - b.missing.length
+  if (heldA !== heldB) return heldA > heldB
+  return a.requirement.scopes.length < b.requirement.scopes.length
 }

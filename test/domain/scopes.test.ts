@@ -165,3 +165,32 @@ test('write-level scopes: a name containing write, delete or admin, anywhere and
     assert.equal(isWriteLevelScope(name), false, name)
   }
 })
+
+const withClassic: ScopeCatalogue = [
+  { name: 'read:repository', description: 'Read repositories' },
+  { name: 'read:issue', description: 'Read issues' },
+  { name: 'read:issue-comment', description: 'Read comments' },
+  { name: 'repository', description: 'Repositories (classic)', replacedBy: ['read:repository'], deprecatedOn: '2027-06-07' },
+  { name: 'issue', description: 'Issues (classic)', replacedBy: ['read:issue', 'read:issue-comment'], deprecatedOn: '2027-06-07' },
+]
+const DEPRECATION_DAY = Date.parse('2027-06-07T00:00:00Z')
+
+test('deprecation window: before the day a new authorization may ask for a classic scope; from the day it is invalid_scope naming the replacements', () => {
+  const app = ['repository', 'issue', 'read:repository']
+  assert.deepEqual(scopesOf(narrow(scopeSet(['repository']), { catalogue: withClassic, app, newAuthorizationAt: DEPRECATION_DAY - 1 })), ['repository'])
+  const error = errorOf(narrow(scopeSet(['issue', 'repository']), { catalogue: withClassic, app, newAuthorizationAt: DEPRECATION_DAY }))
+  assert.equal(error.reason, 'deprecated')
+  assert.deepEqual(error.scopes, ['issue', 'repository'])
+  assert.equal(error.description, 'Deprecated scope: issue (deprecated on 2027-06-07; ask for read:issue read:issue-comment instead), repository (deprecated on 2027-06-07; ask for read:repository instead)')
+  assert.doesNotMatch(error.description, /["\\]/, 'error_description allows no double quote or backslash')
+})
+
+test('deprecation window: asking for nothing past the day gets the granular scopes only; with none, the refusal names the replacements', () => {
+  const at = DEPRECATION_DAY + 86_400_000
+  assert.deepEqual(scopesOf(narrow(scopeSet([]), { catalogue: withClassic, app: ['repository', 'read:repository'], newAuthorizationAt: at })), ['read:repository'])
+  assert.equal(errorOf(narrow(scopeSet([]), { catalogue: withClassic, app: ['repository'], newAuthorizationAt: at })).reason, 'deprecated')
+})
+
+test('deprecation window: a refresh (no newAuthorizationAt) keeps the grant\'s classic scopes; the gate decides what they still do', () => {
+  assert.deepEqual(scopesOf(narrow(scopeSet([]), { catalogue: withClassic, app: ['repository'], grant: ['repository'] })), ['repository'])
+})

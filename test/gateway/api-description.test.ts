@@ -21,7 +21,7 @@ function documentWith(paths: Record<string, unknown>, extra: Record<string, unkn
     openapi: '3.1.0',
     components: {
       securitySchemes: {
-        oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/t', scopes: { 'items:read': 'Read items', 'items:write': 'Change items' } } } },
+        oauth2: { type: 'oauth2', flows: { clientCredentials: { tokenUrl: '/t', scopes: { 'items:read': 'Read items', 'items:write': 'Change items', 'items:admin': 'Administer items' } } } },
         key: { type: 'apiKey', in: 'header', name: 'X-Key' },
       },
     },
@@ -30,42 +30,63 @@ function documentWith(paths: Record<string, unknown>, extra: Record<string, unkn
   }
 }
 
-test('operations take their scopes from security; no security, [] or [{}] is public', () => {
+test('operations take their requirements from security; alternatives are kept; [] or an empty requirement is public', () => {
   const api = describeApi(documentWith({
     '/items': {
-      get: { operationId: 'listItems', security: [{ oauth2: ['items:read'] }] },
-      post: { security: [{ oauth2: ['items:read', 'items:write'] }] },
+      get: { operationId: 'listItems', summary: 'The items', security: [{ oauth2: ['items:read'] }] },
+      post: { security: [{ oauth2: ['items:read', 'items:write'] }, { oauth2: ['items:admin'] }] },
     },
-    '/health': { get: { operationId: 'health' } },
-    '/open': { get: { operationId: 'open', security: [] }, put: { operationId: 'anyone', security: [{}] } },
+    '/me': { get: { operationId: 'me', security: [{ oauth2: [] }] } },
+    '/open': { get: { operationId: 'open', security: [] }, put: { operationId: 'anyone', security: [{}] }, delete: { operationId: 'optional', security: [{ oauth2: ['items:read'] }, {}] } },
   }))
-  assert.deepEqual(api.scopes.map((s) => s.name), ['items:read', 'items:write'])
+  assert.deepEqual(api.scopes.map((s) => s.name), ['items:read', 'items:write', 'items:admin'])
+  assert.equal(api.catalogueSource, 'openapi')
   assert.deepEqual(api.operations, [
-    { method: 'GET', path: '/items', operationId: 'listItems', requiredScopes: ['items:read'] },
-    { method: 'POST', path: '/items', operationId: 'POST /items', requiredScopes: ['items:read', 'items:write'] },
-    { method: 'GET', path: '/health', operationId: 'health', requiredScopes: null },
-    { method: 'GET', path: '/open', operationId: 'open', requiredScopes: null },
-    { method: 'PUT', path: '/open', operationId: 'anyone', requiredScopes: null },
+    { method: 'GET', path: '/items', operationId: 'listItems', summary: 'The items', requirements: [['items:read']] },
+    { method: 'POST', path: '/items', operationId: 'POST /items', summary: undefined, requirements: [['items:read', 'items:write'], ['items:admin']] },
+    { method: 'GET', path: '/me', operationId: 'me', summary: undefined, requirements: [[]] },
+    { method: 'GET', path: '/open', operationId: 'open', summary: undefined, requirements: null },
+    { method: 'PUT', path: '/open', operationId: 'anyone', summary: undefined, requirements: null },
+    { method: 'DELETE', path: '/open', operationId: 'optional', summary: undefined, requirements: null },
   ])
 })
 
 test('top-level security applies to operations that do not set their own', () => {
   const api = describeApi(documentWith({ '/items': { get: {}, delete: { security: [] } } }, { security: [{ oauth2: ['items:write'] }] }))
-  assert.deepEqual(api.operations.map((o) => o.requiredScopes), [['items:write'], null])
+  assert.deepEqual(api.operations.map((o) => o.requirements), [[['items:write']], null])
 })
 
-test('a document the gate could not enforce as written is refused with a clear reason', () => {
+test('a document the gate could not enforce as written is refused, naming the operation', () => {
   const cases: [Record<string, unknown>, RegExp][] = [
-    [{ '/a': { get: { security: [{ oauth2: ['items:read'] }, { oauth2: ['items:write'] }] } } }, /alternative security requirements/],
+    [{ '/a': { get: {} } }, /^GET \/a has no "security": list its scope requirements, or write "security: \[\]" if it needs no token$/],
     [{ '/a': { get: { security: [{ key: [] }] } } }, /"key", which is not a declared oauth2 scheme/],
-    [{ '/a': { get: { security: [{ oauth2: ['items:delete'] }] } } }, /scope "items:delete"/],
-    [{ '/a': { get: { operationId: 'x' }, put: { operationId: 'x' } } }, /used twice/],
-    [{ a: { get: {} } }, /does not start with/],
+    [{ '/a': { get: { security: [{ oauth2: ['items:read'] }, { oauth2: ['items:delete'] }] } } }, /^GET \/a needs the scope "items:delete", which the document's OAuth2 scopes does not define$/],
+    [{ '/a': { get: { security: ['items:read'] } } }, /each "security" requirement must be a map/],
+    [{ '/a': { get: { operationId: 'x', security: [] }, put: { operationId: 'x', security: [] } } }, /used twice/],
+    [{ a: { get: { security: [] } } }, /does not start with/],
   ]
   for (const [paths, message] of cases) {
     assert.throws(() => describeApi(documentWith(paths)), (error: unknown) => error instanceof ConfigError && message.test(error.message))
   }
   assert.throws(() => describeApi({ swagger: '2.0' }), /not OpenAPI 3/)
+})
+
+test('with a catalogue file, the catalogue decides which scopes exist, and classic ones keep their replacements', () => {
+  const catalogue = {
+    source: 'catalogue.yml',
+    scopes: [
+      { name: 'read:item', description: 'Read items' },
+      { name: 'items:read', description: 'Read items (classic)', replacedBy: ['read:item'], deprecatedOn: '2027-01-01' },
+    ],
+  }
+  const api = describeApi(documentWith({ '/items': { get: { security: [{ oauth2: ['items:read'] }, { oauth2: ['read:item'] }] } } }), catalogue)
+  assert.deepEqual(api.scopes, catalogue.scopes)
+  assert.equal(api.catalogueSource, 'catalogue.yml')
+  // items:write is in the document's scheme but not in the catalogue: the operation naming it is refused.
+  assert.throws(
+    () => describeApi(documentWith({ '/items': { post: { operationId: 'addItem', security: [{ oauth2: ['items:write'] }] } } }), catalogue),
+    (error: unknown) => error instanceof ConfigError && error.message === 'POST /items needs the scope "items:write", which the scope catalogue (catalogue.yml) does not define',
+  )
 })
 
 test('OpenAPI path templates become Fastify routes under /2.0', () => {
@@ -103,6 +124,29 @@ test('an upstream document that cannot be loaded stops start-up with a one-line 
         return true
       })
     }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('GATEHOUSE_SCOPE_CATALOGUE gives an upstream its catalogue; a bad catalogue stops start-up naming the file and the fault', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-catalogue-'))
+  try {
+    const openapi = join(dir, 'openapi.json')
+    writeFileSync(openapi, JSON.stringify(documentWith({ '/items': { get: { security: [{ oauth2: ['items:read'] }, { oauth2: ['read:item'] }] } } })))
+    const catalogue = join(dir, 'scopes.yml')
+    writeFileSync(catalogue, 'granular:\n  read:item: Read items\nclassic:\n  items:read:\n    description: Read items\n    replaced-by: [read:item]\n    deprecated: 2027-01-01\n')
+    const config = testConfig({ upstreamUrl: 'http://127.0.0.1:1', upstreamOpenApi: openapi, scopeCatalogue: catalogue })
+    const api = await loadApiDescription(config, notTheBuiltIn)
+    assert.deepEqual(api.scopes.map((s) => [s.name, s.replacedBy, s.deprecatedOn]), [['read:item', undefined, undefined], ['items:read', ['read:item'], '2027-01-01']])
+
+    writeFileSync(catalogue, 'granular:\n  read:item: Read items\nclassic:\n  items:read:\n    description: Read items\n    replaced-by: [read:items]\n')
+    await assert.rejects(loadApiDescription(config, notTheBuiltIn), (error: unknown) => {
+      assert.ok(error instanceof ConfigError)
+      assert.equal(error.message, `The scope catalogue ${catalogue} is invalid: classic scope "items:read": "replaced-by" names "read:items", which is not a granular scope of this catalogue`)
+      return true
+    })
+    await assert.rejects(loadApiDescription({ ...config, scopeCatalogue: join(dir, 'none.yml') }, notTheBuiltIn), /^ConfigError: Cannot read the scope catalogue .*none\.yml: no such file$|Cannot read the scope catalogue .*none\.yml: no such file/)
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -117,7 +117,7 @@ test("an authenticator's own failure (its store unreachable) is 503 with Retry-A
 test('every kind of identity meets the same scope check: 403 naming the scopes needed', async () => {
   const response = await get('/2.0/workspaces', basic('ada', PASSWORD))
   assert.equal(response.statusCode, 403)
-  assert.equal(response.headers['www-authenticate'], 'Bearer error="insufficient_scope", scope="workspace"')
+  assert.equal(response.headers['www-authenticate'], 'Bearer error="insufficient_scope", scope="read:workspace"')
 })
 
 test('every kind of identity meets the same revocation check', async () => {

@@ -166,11 +166,11 @@ test('a token whose grant was revoked is refused', async () => {
   assert.equal((await getUser(`Bearer ${sibling.token}`)).statusCode, 200)
 })
 
-test('insufficient scope: 403 naming the scopes needed in WWW-Authenticate', async () => {
+test('insufficient scope: 403 naming the granular scopes needed in WWW-Authenticate', async () => {
   const { token } = await issue('account issue')
   const response = await t.app.inject({ url: '/2.0/workspaces', headers: { authorization: `Bearer ${token}` } })
   assert.equal(response.statusCode, 403)
-  assert.equal(response.headers['www-authenticate'], 'Bearer error="insufficient_scope", scope="workspace"')
+  assert.equal(response.headers['www-authenticate'], 'Bearer error="insufficient_scope", scope="read:workspace"')
   assert.equal(response.json().error.code, 'insufficient_scope')
 })
 
@@ -180,7 +180,7 @@ test('a write scope does not grant the read operation, nor a read scope the writ
   assert.equal((await t.app.inject({ url: '/2.0/repositories/any', headers: { authorization: `Bearer ${write.token}` } })).statusCode, 403)
   const post = await t.app.inject({ method: 'POST', url: '/2.0/repositories/any/new', payload: {}, headers: { authorization: `Bearer ${read.token}` } })
   assert.equal(post.statusCode, 403)
-  assert.match(post.headers['www-authenticate'] as string, /scope="repository:write"/)
+  assert.match(post.headers['www-authenticate'] as string, /scope="write:repository"/)
 })
 
 test('the token is checked before the body is parsed or validated', async () => {
