@@ -9,6 +9,7 @@ import type { Authenticator } from './authenticator.js'
 import { compileRequirements } from '../domain/scope-requirements.js'
 import { Gate } from './gate.js'
 import { ScopeUsageCounters } from './scope-usage-counters.js'
+import { scopeUsageStore } from './scope-usage-store.js'
 import './identity.js'
 import { upstreamProxy } from './proxy.js'
 
@@ -51,6 +52,7 @@ export const gateway = fp(
     // Where later capabilities (API tokens, installations) plug in their authenticators.
     server.decorate('gate', { add: (authenticator: Authenticator) => gate.add(authenticator) })
     server.decorate('scopeUsage', usage)
+    await server.register(scopeUsageStore, { counters: usage })
     server.decorateRequest('identity', null)
     server.addHook('onRoute', (route) => {
       const operation = operationOf(route, server.apiDescription.operations)

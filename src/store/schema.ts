@@ -125,6 +125,19 @@ export interface FeatureFlagTable {
   enabled_at: number
 }
 
+/**
+ * What an app's calls through the gateway needed, one row per UTC day, operation and scope: `calls`
+ * counts the calls that met a requirement naming the scope ('' for a requirement of no scope).
+ */
+export interface ScopeUsageTable {
+  client_id: string
+  /** YYYY-MM-DD, UTC. */
+  day: string
+  operation_id: string
+  scope: string
+  calls: number
+}
+
 export interface SessionTable {
   id: string
   token_hash: string
@@ -402,6 +415,7 @@ export interface Database {
   enforcement_reports: EnforcementReportTable
   consent_decisions: ConsentDecisionTable
   feature_flags: FeatureFlagTable
+  scope_usage: ScopeUsageTable
   sessions: SessionTable
   grants: GrantTable
   authorization_codes: AuthorizationCodeTable
