@@ -22,6 +22,7 @@ import { appSignedInFor, oauth, TokenExtensions } from './oauth/index.js'
 import { platformApi } from './platform/index.js'
 import { playground } from './playground/index.js'
 import { sampleApi } from './platform/openapi.js'
+import { scopes } from './scopes/index.js'
 import { security } from './security/index.js'
 import { frameworkErrorHandler, installErrorHandling } from './web/error-handler.js'
 import { web } from './web/index.js'
@@ -69,6 +70,7 @@ export async function buildServer(config: Config, options: BuildOptions = {}): P
   await server.register(gateway)
   await server.register(installations, { tokenExtensions })
   if (!config.upstreamUrl) await server.register(platformApi)
+  await server.register(scopes)
   // The demo's installed app, served where the demo is seeded; it calls this server over HTTP like any vendor.
   if (demoSeedDecision(config).seed) await server.register(demoVendorApp, { platformUrl: config.issuer, dataDir: demoVendorDataDir(config.databaseUrl) })
   return server
