@@ -121,7 +121,7 @@ export function appCommands(): Command {
           ownerId: options.owner === undefined ? undefined : await userId(db, options.owner),
         })
         // Wider scopes: approvals given for fewer end now, or after the grace period (the consent rule).
-        const reconsent = updated.widenedScopes.length === 0 ? null : await endApprovalsNotCovering(deps, { appId: updated.app.id, installationId: null, appScopes: updated.app.scopes, graceMs })
+        const reconsent = updated.widenedScopes.length === 0 ? null : await endApprovalsNotCovering({ ...deps, catalogue: scopes }, { appId: updated.app.id, installationId: null, appScopes: updated.app.scopes, graceMs })
         return { ...updated, reconsent }
       })
       const shown = (value: string | string[] | null) => (value === null ? '(none)' : Array.isArray(value) ? value.join(' ') || '(none)' : value)

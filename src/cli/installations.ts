@@ -36,8 +36,8 @@ function withLifecycle<T>(run: (context: LifecycleContext) => Promise<T>): Promi
     const { scopes } = await loadApiDescription(config, sampleApi)
     return run({
       db,
-      descriptors: { db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests, consent: { db, clock, revocations, accessTokenTtlSeconds } },
-      installations: { db, clock, keyring: kek.keyring, issuer: config.issuer, connectKeys, requests, revocations, deliverer, accessTokenTtlSeconds, consent: { db, clock, revocations, accessTokenTtlSeconds } },
+      descriptors: { db, clock, scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: requests.allowLoopback, requests, consent: { db, clock, revocations, accessTokenTtlSeconds, catalogue: scopes } },
+      installations: { db, clock, keyring: kek.keyring, issuer: config.issuer, connectKeys, requests, revocations, deliverer, accessTokenTtlSeconds, consent: { db, clock, revocations, accessTokenTtlSeconds, catalogue: scopes } },
       deliverer,
     })
   })

@@ -1,6 +1,7 @@
 import { consentOutcome as decideOutcome, approvalCovers, renewedScopes, type ConsentDecision, type StoredDecision } from '../domain/consent.js'
 import type { Clock } from '../domain/clock.js'
 import { newId } from '../domain/ids.js'
+import { withGranularEquivalents, type ScopeCatalogue } from '../domain/scopes.js'
 import { NotFoundError } from '../errors.js'
 import { revokeGrantRows } from '../oauth/grants.queries.js'
 import type { RevocationList } from '../oauth/revocation-list.js'
@@ -13,6 +14,11 @@ export interface ConsentDeps {
   clock: Clock
   revocations: Pick<RevocationList, 'record'>
   accessTokenTtlSeconds: number
+  /**
+   * The scope catalogue: an approval of a classic scope covers the granular scopes it stands for, so an app
+   * moving to them asks nobody again. Without it, approvals cover exactly the scopes they name.
+   */
+  catalogue?: ScopeCatalogue
 }
 
 /**
@@ -34,11 +40,11 @@ export type ConsentAnswer =
 const CLOCK_SKEW_MS = 60_000
 
 /** What the user's decision says about a request for `scopes` (domain/consent.ts has the rules). */
-export async function consentOutcome(deps: Pick<ConsentDeps, 'db' | 'clock'>, request: ConsentSubject & { scopes: readonly string[]; interactive?: boolean; askAgain?: boolean }): Promise<ConsentAnswer> {
+export async function consentOutcome(deps: Pick<ConsentDeps, 'db' | 'clock' | 'catalogue'>, request: ConsentSubject & { scopes: readonly string[]; interactive?: boolean; askAgain?: boolean }): Promise<ConsentAnswer> {
   const row = await queries.findDecision(deps.db, request.userId, request.app.id, subjectInstallation(request))
   const answer = decideOutcome({
     ownApp: request.app.ownerId === request.userId,
-    decision: row ? stored(row) : undefined,
+    decision: row ? stored(row, deps.catalogue) : undefined,
     requested: request.scopes,
     interactive: request.interactive ?? true,
     askAgain: request.askAgain,
@@ -93,7 +99,7 @@ export async function revokeDecision(deps: ConsentDeps, userId: string, decision
  */
 export async function endApprovalsNotCovering(deps: ConsentDeps, change: { appId: string; installationId: string | null; appScopes: readonly string[]; graceMs?: number }): Promise<{ ended: number; inGrace: number; graceEndsAt: number | null }> {
   const approvals = await queries.listApprovals(deps.db, change.appId, change.installationId)
-  const short = approvals.filter((row) => !approvalCovers(scopesOf(row), change.appScopes))
+  const short = approvals.filter((row) => !approvalCovers(scopesOf(row, deps.catalogue), change.appScopes))
   if (change.graceMs !== undefined && change.graceMs > 0) {
     const graceEndsAt = deps.clock.now() + change.graceMs
     await queries.startGrace(deps.db, short.map((row) => row.id), graceEndsAt, deps.clock.now())
@@ -144,7 +150,7 @@ export async function listDecisionsOfApp(db: Db, appId: string): Promise<{ allow
 /** Per workspace during a re-consent grace period: members who approved the current scopes, and members still on an approval of fewer. */
 export type ReconsentProgress = { workspace: string; renewed: number; pending: number }[]
 
-export async function reconsentProgress(db: Db, appId: string): Promise<ReconsentProgress> {
+export async function reconsentProgress(db: Db, appId: string, catalogue?: ScopeCatalogue): Promise<ReconsentProgress> {
   const app = await db.selectFrom('apps').select('scopes').where('id', '=', appId).executeTakeFirstOrThrow()
   const appScopes = JSON.parse(app.scopes) as string[]
   const rows = await db
@@ -162,7 +168,7 @@ export async function reconsentProgress(db: Db, appId: string): Promise<Reconsen
     if (chosen !== null && !chosen.includes(row.slug)) continue
     const counts = progress.get(row.slug) ?? { renewed: 0, pending: 0 }
     if (row.grace_ends_at !== null) counts.pending++
-    else if (approvalCovers(row.scope.split(' ').filter(Boolean), appScopes)) counts.renewed++
+    else if (approvalCovers(scopesOf(row, catalogue), appScopes)) counts.renewed++
     progress.set(row.slug, counts)
   }
   return [...progress].map(([workspace, counts]) => ({ workspace, ...counts }))
@@ -192,12 +198,13 @@ function subjectInstallation(subject: Pick<ConsentSubject, 'installationId' | 'p
   return subject.perInstallation ? subject.installationId : null
 }
 
-function stored(row: ConsentDecisionRow): StoredDecision {
-  return { decision: row.decision === 'deny' ? 'deny' : 'allow', scopes: scopesOf(row), graceEndsAt: row.grace_ends_at }
+function stored(row: ConsentDecisionRow, catalogue?: ScopeCatalogue): StoredDecision {
+  return { decision: row.decision === 'deny' ? 'deny' : 'allow', scopes: scopesOf(row, catalogue), graceEndsAt: row.grace_ends_at }
 }
 
-function scopesOf(row: Pick<ConsentDecisionRow, 'scope'>): string[] {
-  return row.scope.split(' ').filter(Boolean)
+function scopesOf(row: Pick<ConsentDecisionRow, 'scope'>, catalogue?: ScopeCatalogue): string[] {
+  const scopes = row.scope.split(' ').filter(Boolean)
+  return catalogue === undefined ? scopes : withGranularEquivalents(scopes, catalogue)
 }
 
 function workspacesOf(row: Pick<ConsentDecisionRow, 'workspace_slugs'>): string[] | null {

@@ -19,7 +19,7 @@ const GRACE_SWEEP_MS = 10 * 60_000
  */
 export const consent = fp(
   async (server) => {
-    const deps: ConsentDeps = { db: server.db, clock: server.clock, revocations: server.revocations, accessTokenTtlSeconds: server.config.accessTokenTtlSeconds }
+    const deps: ConsentDeps = { db: server.db, clock: server.clock, revocations: server.revocations, accessTokenTtlSeconds: server.config.accessTokenTtlSeconds, catalogue: server.apiDescription.scopes }
     const policy: ConsentPolicy = {
       outcome: ({ userId, app, scopes, askAgain }) => consentOutcome(deps, { userId, app, installationId: null, perInstallation: false, scopes, askAgain, interactive: true }),
       record: async ({ userId, app, decision, scopes, workspaces }) => {

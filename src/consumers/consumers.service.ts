@@ -110,7 +110,7 @@ export async function updateConsumer(deps: ConsumerDeps, user: SessionUser, cons
   })
   if (widenedScopes.length === 0) return { changed, reconsent: null }
   const graceMs = Number(values.reconsentGraceDays || '0') * 86_400_000
-  const reconsent = await endApprovalsNotCovering(deps.accounts, { appId: app.id, installationId: null, appScopes: app.scopes, graceMs })
+  const reconsent = await endApprovalsNotCovering({ ...deps.accounts, catalogue: deps.catalogue }, { appId: app.id, installationId: null, appScopes: app.scopes, graceMs })
   return { changed, reconsent }
 }
 

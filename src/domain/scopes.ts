@@ -138,7 +138,8 @@ export function unknownScopes(requested: Iterable<string>, catalogue: ScopeCatal
  */
 export function narrow(requested: ScopeSet, limits: ScopeLimits): ScopeResult {
   const app = new Set(limits.app)
-  const grant = limits.grant === undefined ? undefined : new Set(limits.grant)
+  // A grant of classic scopes also holds the granular ones they stand for: a refresh may move to them.
+  const grant = limits.grant === undefined ? undefined : new Set(withGranularEquivalents(limits.grant, limits.catalogue))
   if (requested.size === 0) {
     const defined = new Set(limits.catalogue.map((s) => s.name))
     const widest = [...(grant ?? app)].filter((s) => app.has(s) && defined.has(s))
@@ -189,6 +190,19 @@ export function deprecatedScopes(names: Iterable<string>, catalogue: ScopeCatalo
 /** Whether the catalogue calls this scope classic (one that stands for granular ones). */
 export function isClassicScope(name: string, catalogue: ScopeCatalogue): boolean {
   return definitionOf(name, catalogue)?.replacedBy !== undefined
+}
+
+/**
+ * `names` and the granular scopes their classic ones stand for: what an approval or a grant of classic scopes
+ * already allows, so an app moving to the equivalent granular scopes asks nobody again.
+ */
+export function withGranularEquivalents(names: Iterable<string>, catalogue: ScopeCatalogue): string[] {
+  const out = new Set<string>()
+  for (const name of names) {
+    out.add(name)
+    for (const replacement of definitionOf(name, catalogue)?.replacedBy ?? []) out.add(replacement)
+  }
+  return [...scopeSet(out)]
 }
 
 /** The granular scopes that stand in for `names`: a classic scope's replacements, a granular scope itself. */

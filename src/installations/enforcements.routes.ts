@@ -70,7 +70,7 @@ export async function reconsentRoutes(server: FastifyInstance, { verifier }: { v
       throw new MissingTokenError('This operation needs the app\'s own credentials: "Authorization: JWT <app JWT>" for an installed app, or Basic with the client_id and secret of an OAuth app')
     }
     if (key !== request.params.key) throw new ForbiddenError(`These credentials are of "${key}"; they may read only that app's re-consent progress`)
-    const progress = await reconsentProgress(server.db, appId)
+    const progress = await reconsentProgress(server.db, appId, server.apiDescription.scopes)
     return { app: key, workspaces: progress }
   })
 }

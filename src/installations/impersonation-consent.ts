@@ -1,6 +1,7 @@
 import { consentOutcome, touchDecision } from '../consent/decisions.service.js'
 import type { Clock } from '../domain/clock.js'
 import type { Approval } from '../domain/descriptor.js'
+import type { ScopeCatalogue } from '../domain/scopes.js'
 import { APP_AUTHORIZATIONS_PATH } from '../oauth/consent-policy.js'
 import type { Db } from '../store/database.js'
 
@@ -22,7 +23,7 @@ export type ImpersonationConsent = { allowed: true; scope: string } | { allowed:
  * shows the consent dialog). A denial refuses; during a re-consent grace period the old approval
  * works with its old scopes only. Personal apps (the person owns the app) never need one.
  */
-export async function impersonationConsent(deps: { db: Db; clock: Clock; issuer: string }, request: ImpersonationConsentRequest): Promise<ImpersonationConsent> {
+export async function impersonationConsent(deps: { db: Db; clock: Clock; issuer: string; catalogue: ScopeCatalogue }, request: ImpersonationConsentRequest): Promise<ImpersonationConsent> {
   const app = await deps.db
     .selectFrom('apps')
     .innerJoin('descriptors', 'descriptors.app_id', 'apps.id')

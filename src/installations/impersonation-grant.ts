@@ -57,7 +57,7 @@ export class ImpersonationGrant implements TokenExtension {
     }
     const userId = await personInWorkspace(tokenDeps, prefixed(claims.sub, SUBJECT_PREFIX, 'sub', 'urn:gatehouse:useraccountid:<user id>'), installation)
     const scope = grantedScope(request.params.scope, { catalogue: tokenDeps.catalogue, app: installation.app.scopes, newAuthorizationAt: tokenDeps.clock.now() })
-    const consent = await impersonationConsent({ db: tokenDeps.db, clock: tokenDeps.clock, issuer: tokenDeps.config.issuer }, { appId: installation.app.id, installationId: installation.installation.id, userId, scope })
+    const consent = await impersonationConsent({ db: tokenDeps.db, clock: tokenDeps.clock, issuer: tokenDeps.config.issuer, catalogue: tokenDeps.catalogue }, { appId: installation.app.id, installationId: installation.installation.id, userId, scope })
     if (!consent.allowed) throw invalidGrant(consent.reason)
     return issueInstallationToken(tokenDeps, { installation, userId, scope: consent.scope, kind: 'impersonation', refreshable: false })
   }

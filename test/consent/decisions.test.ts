@@ -178,3 +178,33 @@ test("disabling a person ends their decisions' tokens", async () => {
   await disableUser({ db: t.app.db, clock: t.app.clock, accessTokenTtlSeconds: 3600, revocations: t.app.revocations }, 'ivy')
   assert.equal(await apiStatus(token), 401)
 })
+
+test('moving an app from classic scopes to the granular ones they stand for asks nobody again, and refresh moves its tokens onto them', async () => {
+  const gil = await person('gil')
+  const app = await oauthApp(['account', 'repository'])
+  const allowed = await authorize(gil, app, { scope: 'account repository', answer: 'allow' })
+  const exchanged = await t.app.inject({
+    method: 'POST', url: '/oauth/token',
+    ...form({ grant_type: 'authorization_code', code: allowed.back!.searchParams.get('code')!, redirect_uri: REDIRECT, client_id: app.clientId, code_verifier: allowed.verifier }),
+  })
+  const { access_token: classicToken, refresh_token: refreshToken } = exchanged.json() as { access_token: string; refresh_token: string }
+  const admin = { id: publisher.id, username: 'publisher', displayName: 'publisher', isAdmin: true }
+  const deps = { accounts: { db: t.app.db, clock: t.app.clock, accessTokenTtlSeconds: 3600, revocations: t.app.revocations }, catalogue: t.app.apiDescription.scopes, secrets: t.app.secrets, rotationGraceSeconds: 0 }
+
+  const moved = await updateConsumer(deps, admin, (await findConsumerRow(t.app.db, app.clientId))!, { ...formValuesOf((await findConsumerRow(t.app.db, app.clientId))!.app), redirectUris: REDIRECT, scopes: ['read:user', 'read:repository'] })
+  assert.deepEqual(moved.reconsent, { ended: 0, inGrace: 0, graceEndsAt: null }, 'account and repository stand for read:user and read:repository')
+  assert.equal(await apiStatus(classicToken), 200, 'tokens already issued keep working')
+
+  // A background job refreshes: the grant's classic scopes become the granular ones the app now has.
+  const refreshed = await t.app.inject({ method: 'POST', url: '/oauth/token', ...form({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: app.clientId }) })
+  assert.equal(refreshed.statusCode, 200, refreshed.body)
+  assert.equal(refreshed.json().scope, 'read:repository read:user')
+
+  const again = await authorize(gil, app, { scope: 'read:user read:repository' })
+  assert.equal(again.asked, false, 'the approval of account and repository covers read:user and read:repository')
+  assert.ok(again.back?.searchParams.get('code'))
+
+  // Something the classic approval never stood for still asks.
+  await updateConsumer(deps, admin, (await findConsumerRow(t.app.db, app.clientId))!, { ...formValuesOf((await findConsumerRow(t.app.db, app.clientId))!.app), redirectUris: REDIRECT, scopes: ['read:user', 'read:repository', 'read:issue'] })
+  assert.equal((await authorize(gil, app, { scope: 'read:user read:issue' })).asked, true)
+})
