@@ -1,4 +1,4 @@
-import type { RouteOptions } from 'fastify'
+import type { onRequestHookHandler, RouteOptions } from 'fastify'
 import fp from 'fastify-plugin'
 import { VerifiedTokenCache } from '../oauth/verified-token-cache.js'
 import { API_BASE_PATH, routePath, type ApiOperation } from './api-description.js'
@@ -15,7 +15,13 @@ import { upstreamProxy } from './proxy.js'
 
 declare module 'fastify' {
   interface FastifyInstance {
-    gate: Pick<Gate, 'add'>
+    gate: Pick<Gate, 'add'> & {
+      /**
+       * What a `/2.0` route gets, for a route outside it (`onRequest: server.gate.guard(…)`): the API's
+       * response headers, then the gate with these requirements (`[[]]`: any valid token). `name` labels its usage counts.
+       */
+      guard(name: string, requirements: string[][]): onRequestHookHandler[]
+    }
     /** What the calls the gate let through needed, per app; drained in batches by the usage store. */
     scopeUsage: ScopeUsageCounters
   }
@@ -50,7 +56,10 @@ export const gateway = fp(
     })
     const usage = new ScopeUsageCounters()
     // Where later capabilities (API tokens, installations) plug in their authenticators.
-    server.decorate('gate', { add: (authenticator: Authenticator) => gate.add(authenticator) })
+    server.decorate('gate', {
+      add: (authenticator: Authenticator) => gate.add(authenticator),
+      guard: (name: string, requirements: string[][]) => [setApiHeaders, gate.hook(guarded(name, requirements))],
+    })
     server.decorate('scopeUsage', usage)
     await server.register(scopeUsageStore, { counters: usage })
     server.decorateRequest('identity', null)
