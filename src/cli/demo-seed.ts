@@ -71,7 +71,8 @@ async function seed(db: Db, clock: Clock, scopes: ScopeDefinition[], secrets: Se
     name: 'Demo app',
     redirectUris: [DEMO_REDIRECT_URI],
     grantTypes: ['authorization_code', 'refresh_token', 'client_credentials'],
-    scopes: scopes.map((s) => s.name),
+    // Granular scopes only: the demo shows apps as they should be written now, not the deprecated classic ones.
+    scopes: scopes.filter((s) => s.replacedBy === undefined).map((s) => s.name),
     ownerId: user.id,
     createdVia: 'seed',
   }, secrets)

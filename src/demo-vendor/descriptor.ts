@@ -24,9 +24,10 @@ export function demoVendorBaseUrl(platformUrl: string, basePath = DEFAULT_BASE_P
 
 /**
  * The descriptor the demo vendor publishes at `<baseUrl>/descriptor.json`: the worked example of the
- * format in `src/domain/descriptor.ts`. It asks for the read scopes its page uses — `workspace`
- * (the app JWT lists its workspace), `repository` (the JWT grant's token lists repositories),
- * `account` (the impersonation token reads the user) — and `act_as_user` for impersonation.
+ * format in `src/domain/descriptor.ts`. It asks for the granular read scopes its page uses —
+ * `read:workspace` (the app JWT lists its workspace), `read:repository` (the JWT grant's token lists
+ * repositories), `read:user` (the impersonation token reads the user) — and `act_as_user` for
+ * impersonation. `npx gatehouse lint src/demo-vendor` checks them against its calls.
  */
 export function demoVendorDescriptor(platformUrl: string, basePath = DEFAULT_BASE_PATH, baseUrl = demoVendorBaseUrl(platformUrl, basePath)) {
   return {
@@ -37,7 +38,7 @@ export function demoVendorDescriptor(platformUrl: string, basePath = DEFAULT_BAS
     baseUrl,
     authentication: { type: 'jwt' as const },
     lifecycle: { ...LIFECYCLE_PATHS },
-    scopes: ['account', 'workspace', 'repository', 'act_as_user'],
+    scopes: ['read:user', 'read:workspace', 'read:repository', 'act_as_user'],
     modules: { pages: [{ ...REPORTS_PAGE }] },
     approval: 'shared' as const,
   }

@@ -59,7 +59,8 @@ async function register(deps: PlaygroundClientDeps, callback: string): Promise<A
       isPublic: true,
       redirectUris: [callback],
       grantTypes: ['authorization_code', 'refresh_token'],
-      scopes: deps.catalogue.map((scope) => scope.name),
+      // Granular scopes only: the walk-through shows apps as they should be written now.
+      scopes: deps.catalogue.filter((scope) => scope.replacedBy === undefined).map((scope) => scope.name),
       verified: true,
       createdVia: 'playground',
     }, deps.secrets)

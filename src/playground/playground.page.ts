@@ -21,7 +21,7 @@ export interface PlaygroundPageInput {
 }
 
 /** The scopes step 1 ticks until the person chooses: reading their account and repositories. */
-const DEFAULT_SCOPES = ['account', 'repository']
+const DEFAULT_SCOPES = ['read:user', 'read:repository']
 
 export function playgroundPage(input: PlaygroundPageInput): string {
   const { walk, client } = input
@@ -45,7 +45,7 @@ ${stepThree(input)}
 ${requestStep(input, 4, 'Exchange the code for tokens', 'token', html`<p>The playground's server sends the code, with the <code>code_verifier</code> from step 1, to the token endpoint. Gatehouse checks that the verifier's SHA-256 is the challenge sent in step 1, so a code stolen on its way back is useless to anyone else. A code works once, for a minute.</p>`,
   walk?.callback?.code !== undefined && walk.exchanges.token?.response?.status !== 200 ? actionForm(input, '/playground/token', [['Exchange the code', undefined]]) : undefined,
   walk?.callback?.code === undefined ? 'Waiting for a code in step 3.' : undefined)}
-${requestStep(input, 5, 'Call the API', 'api', html`<p><code>GET ${API_PATH}</code> with the access token as a bearer token. The gateway checks its signature, that it is not revoked, and that it holds the scope the operation needs (<code>account</code> here: without it the answer is 403).</p>`,
+${requestStep(input, 5, 'Call the API', 'api', html`<p><code>GET ${API_PATH}</code> with the access token as a bearer token. The gateway checks its signature, that it is not revoked, and that it holds the scope the operation needs (<code>read:user</code> here: without it the answer is 403).</p>`,
   walk?.accessToken ? actionForm(input, '/playground/api', [[`Call GET ${API_PATH}`, undefined]]) : undefined, tokensNeeded(walk))}
 ${requestStep(input, 6, 'Refresh the tokens', 'refresh', html`<p>An access token lasts an hour. The refresh token gets a new one, and is itself replaced: Gatehouse rotates refresh tokens, and a used one presented again revokes the whole grant.</p>`,
   walk?.refreshToken ? actionForm(input, '/playground/refresh', [['Refresh the tokens', undefined]]) : undefined, tokensNeeded(walk))}

@@ -14,9 +14,14 @@ export type TokenKind = 'access_token' | 'refresh_token'
 /** Why a step cannot run yet, said on the page. */
 export class StepNotReady extends Error {}
 
-/** The scopes a person may ask for: the playground app's, described as the API's catalogue describes them. */
+/**
+ * The scopes a person may ask for: the playground app's, described as the API's catalogue describes them;
+ * its granular ones only, unless it was registered before the catalogue had any.
+ */
 export function offeredScopes(app: App, catalogue: readonly ScopeDefinition[]): ScopeDefinition[] {
-  return catalogue.filter((scope) => app.scopes.includes(scope.name))
+  const held = catalogue.filter((scope) => app.scopes.includes(scope.name))
+  const granular = held.filter((scope) => scope.replacedBy === undefined)
+  return granular.length > 0 ? granular : held
 }
 
 /**

@@ -17,7 +17,7 @@ test('the demo seed registers the demo vendor\'s descriptor; where the demo is s
     const registered = await getInstalledApp(t.app.db, DEMO_VENDOR_KEY)
     assert.equal(registered.descriptor.baseUrl, `${t.config.issuer}/demo-vendor`)
     assert.equal(registered.ownerUsername, 'admin', "published by the admin, so the demo user's use of it is not personal: the consent dialog shows")
-    assert.deepEqual(registered.descriptor.scopes, ['account', 'workspace', 'repository', 'act_as_user'])
+    assert.deepEqual(registered.descriptor.scopes, ['read:user', 'read:workspace', 'read:repository', 'act_as_user'])
 
     const served = await fetch(seed!.installedApp.descriptorUrl)
     if (t.database.dialect === 'postgres') {

@@ -101,7 +101,7 @@ test('the page module, shown to a workspace member, calls the API three ways and
   // dialog records the same decision; test/consent/bridge-browser.test.ts goes through it).
   const refusedBeforeConsent = await call('impersonation')
   assert.equal(refusedBeforeConsent.ok, false, 'no approval, no impersonation')
-  await decide(v.app.consent, { userId: ids.bob, app: { id: (await getInstalledApp(v.app.db, DEMO_VENDOR_KEY)).appId, ownerId: ids.vendor }, installationId: null, perInstallation: false, decision: 'allow', scopes: ['account', 'workspace', 'repository'] })
+  await decide(v.app.consent, { userId: ids.bob, app: { id: (await getInstalledApp(v.app.db, DEMO_VENDOR_KEY)).appId, ownerId: ids.vendor }, installationId: null, perInstallation: false, decision: 'allow', scopes: ['read:user', 'read:workspace', 'read:repository'] })
   const asBob = await call('impersonation')
   assert.ok(asBob.ok, explain(asBob))
   assert.equal(asBob.steps[0].claims!.sub, `urn:gatehouse:useraccountid:${ids.bob}`)

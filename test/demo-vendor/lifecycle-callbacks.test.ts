@@ -25,7 +25,7 @@ describe('the demo vendor: lifecycle callbacks', () => {
     const { scopes } = await loadApiDescription(v.config, sampleApi)
     const result = validateDescriptor(served, { scopeNames: scopes.map((s) => s.name), allowInsecureBaseUrl: true })
     assert.ok(result.ok, JSON.stringify(result))
-    assert.deepEqual(result.descriptor.scopes, ['account', 'workspace', 'repository', 'act_as_user'])
+    assert.deepEqual(result.descriptor.scopes, ['read:user', 'read:workspace', 'read:repository', 'act_as_user'])
     assert.equal(validateDescriptor(served, { scopeNames: scopes.map((s) => s.name) }).ok, false, 'http is refused where the caller does not allow it')
   })
 

@@ -58,10 +58,10 @@ test('in a browser without JavaScript: from the home page through every step of 
     await checkPage(context, page.url(), 'playground, first visit', 'playground-start')
 
     // Step 1: choose the scopes and build the URL.
-    await page.getByRole('checkbox', { name: /^issue Read/ }).check()
+    await page.getByRole('checkbox', { name: /^read:issue Read issues/ }).check()
     await page.getByRole('button', { name: 'Build the authorization URL' }).click()
     await page.getByRole('link', { name: 'Sign in and allow' }).waitFor()
-    assert.match(await page.locator('#step-1 pre.http').innerText(), /&scope=account\+issue\+repository\n/)
+    assert.match(await page.locator('#step-1 pre.http').innerText(), /&scope=read%3Aissue\+read%3Arepository\+read%3Auser\n/)
     await checkPage(context, page.url(), 'playground, authorization URL built', 'playground-url')
 
     // Step 2: the real sign-in and consent pages.

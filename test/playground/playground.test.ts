@@ -75,7 +75,7 @@ async function browser(signedIn: boolean) {
 }
 
 /** Steps 1–3 through the real authorization endpoint and consent form; returns the browser and the page after the callback. */
-async function walkToCallback(scopes = ['account', 'repository']) {
+async function walkToCallback(scopes = ['read:user', 'read:repository']) {
   const b = await browser(true)
   const start = await b.get(`/playground/start?${scopes.map((s) => `scope=${encodeURIComponent(s)}`).join('&')}`)
   assert.equal(start.statusCode, 303, start.body)
@@ -107,7 +107,7 @@ test('the playground registers its own public, verified app for this issuer on f
   assert.notEqual(app.verifiedAt, null)
   assert.deepEqual(app.redirectUris, [`${t.config.issuer}/playground/callback`])
   assert.deepEqual(app.grantTypes, ['authorization_code', 'refresh_token'])
-  assert.deepEqual([...app.scopes].sort(), t.app.apiDescription.scopes.map((s) => s.name).sort())
+  assert.deepEqual([...app.scopes].sort(), t.app.apiDescription.scopes.filter((s) => s.replacedBy === undefined).map((s) => s.name).sort(), 'the granular scopes, none of the deprecated classic ones')
   await t.app.inject({ method: 'GET', url: '/playground' })
   assert.equal((await t.app.db.selectFrom('apps').select('id').where('client_id', '=', 'gatehouse-playground').execute()).length, 1, 'registered once')
 })
@@ -120,7 +120,7 @@ test('the home page links the playground, signed out and signed in', async () =>
 
 test('step 1 builds an authorization URL with a fresh state and an S256 challenge of a verifier it keeps', async () => {
   const b = await browser(false)
-  const start = await b.get('/playground/start?scope=account&scope=issue')
+  const start = await b.get('/playground/start?scope=read:user&scope=read:issue')
   assert.equal(start.statusCode, 303)
   assert.ok(b.jar.gatehouse_playground, 'a cookie names the walk-through')
   assert.match(String(start.headers['set-cookie']), /gatehouse_playground=[A-Za-z0-9_-]{43}; Max-Age=3600; Path=\/; HttpOnly; SameSite=Lax/)
@@ -133,12 +133,12 @@ test('step 1 builds an authorization URL with a fresh state and an S256 challeng
   assert.equal(`${url.origin}${url.pathname}`, `${t.config.issuer}/oauth/authorize`)
   assert.deepEqual(Object.fromEntries(url.searchParams), {
     response_type: 'code', client_id: 'gatehouse-playground', redirect_uri: `${t.config.issuer}/playground/callback`,
-    scope: 'account issue', state, code_challenge: challenge, code_challenge_method: 'S256',
+    scope: 'read:issue read:user', state, code_challenge: challenge, code_challenge_method: 'S256',
   })
   assert.doesNotMatch(url.search, new RegExp(verifier), 'the verifier stays with the playground')
 
   const again = await browser(false)
-  await again.get('/playground/start?scope=account')
+  await again.get('/playground/start?scope=read:user')
   assert.notEqual(factOf((await again.get('/playground')).body, 'state'), state, 'each walk-through has its own state')
 })
 
@@ -147,11 +147,11 @@ test('step 1 without a scope, or with one the playground may not ask for, shows 
   const none = await b.get('/playground/start')
   assert.equal(none.statusCode, 400)
   assert.match(none.body, /<p class="field-error" id="scope-error">Choose at least one scope to ask for<\/p>/)
-  assert.doesNotMatch(none.body, /name="scope" value="account" checked/, 'nothing ticked, as sent')
-  const unknown = await b.get('/playground/start?scope=account&scope=superpowers')
+  assert.doesNotMatch(none.body, /name="scope" value="read:user" checked/, 'nothing ticked, as sent')
+  const unknown = await b.get('/playground/start?scope=read:user&scope=superpowers')
   assert.equal(unknown.statusCode, 400)
   assert.match(unknown.body, /The playground cannot ask for superpowers/)
-  assert.match(unknown.body, /name="scope" value="account" checked/, 'what was chosen is kept')
+  assert.match(unknown.body, /name="scope" value="read:user" checked/, 'what was chosen is kept')
   assert.equal(b.jar.gatehouse_playground, undefined, 'no walk-through was started')
 })
 
@@ -177,7 +177,7 @@ test('the whole walk: real code, tokens, API call, refresh, introspection and re
   assert.match(exchange.response, /^HTTP\/1\.1 200 OK\n/)
   assert.match(exchange.response, /\ncache-control: no-store\n/)
   const tokens = JSON.parse(exchange.response.slice(exchange.response.indexOf('\n\n') + 2)) as { access_token: string; refresh_token: string; scope: string }
-  assert.equal(tokens.scope, 'account repository')
+  assert.equal(tokens.scope, 'read:repository read:user')
   assert.match(tokens.refresh_token, /^gth_rt_/)
   const user = await t.app.inject({ method: 'GET', url: '/2.0/user', headers: { authorization: `Bearer ${tokens.access_token}` } })
   assert.equal(user.statusCode, 200, 'a real access token')
@@ -223,7 +223,7 @@ test('the whole walk: real code, tokens, API call, refresh, introspection and re
 
 test('the callback refuses an answer whose state is not the one this browser sent, and one for a browser that sent none', async () => {
   const b = await browser(true)
-  await b.get('/playground/start?scope=account')
+  await b.get('/playground/start?scope=read:user')
   const forged = await b.get('/playground/callback?code=gth_ac_someone_elses&state=not-mine')
   assert.equal(forged.statusCode, 400)
   assert.match(forged.body, /The state in this answer is not the one the playground sent, so it was refused/)
@@ -236,7 +236,7 @@ test('the callback refuses an answer whose state is not the one this browser sen
 
 test('a denied request comes back to step 3 with the error, and leaves no code to exchange', async () => {
   const b = await browser(true)
-  await b.get('/playground/start?scope=account')
+  await b.get('/playground/start?scope=read:user')
   const page = (await b.get('/playground')).body
   const consent = await b.get(pathOf(decode(/<a class="button primary" href="([^"]+)">/.exec(page)![1])))
   const fields: Record<string, string> = { csrf_token: hiddenField(consent.body, 'csrf_token'), decision: 'deny' }
@@ -252,7 +252,7 @@ test('a denied request comes back to step 3 with the error, and leaves no code t
 })
 
 test('step forms need the session CSRF token, and a walk-through this server still holds', async () => {
-  const w = await walkToCallback(['account'])
+  const w = await walkToCallback(['read:user'])
   const forged = await w.post('/playground/token', {})
   assert.equal(forged.statusCode, 403)
   assert.match(forged.body, /This form has expired/)
@@ -268,7 +268,7 @@ test('step forms need the session CSRF token, and a walk-through this server sti
 })
 
 test('signed out after the callback, the steps ask to sign in instead of showing forms that would fail', async () => {
-  const w = await walkToCallback(['account'])
+  const w = await walkToCallback(['read:user'])
   assert.match(stepOf(w.after, 4), /<form method="post" action="\/playground\/token"/)
   const out = await w.post('/logout', { csrf_token: await signedInCsrf(t.app, w.jar) })
   assert.equal(out.statusCode, 303)
@@ -279,7 +279,7 @@ test('signed out after the callback, the steps ask to sign in instead of showing
 })
 
 test('on a shared browser, tokens are shown only to the account they were issued to', async () => {
-  const w = await walkToCallback(['account'])
+  const w = await walkToCallback(['read:user'])
   const exchanged = await w.act('/playground/token')
   const tokens = JSON.parse(shown(exchanged, 4).response.split('\n\n')[1]) as { access_token: string; refresh_token: string }
 
@@ -302,7 +302,7 @@ test('on a shared browser, tokens are shown only to the account they were issued
 })
 
 test("on a shared browser, a code that came back for one account cannot be exchanged by the next", async () => {
-  const w = await walkToCallback(['account'])
+  const w = await walkToCallback(['read:user'])
   await w.post('/logout', { csrf_token: await signedInCsrf(t.app, w.jar) })
   await insertUser(t.app, 'carol')
   Object.assign(w.jar, await signIn(t.app, 'carol'))
@@ -316,7 +316,7 @@ test('an existing playground app registered for another issuer is pointed at thi
   try {
     await createApp(other.app.db, other.app.clock, other.app.apiDescription.scopes, {
       clientId: 'gatehouse-playground', name: 'Gatehouse playground', isPublic: true, redirectUris: ['https://old.example/playground/callback'],
-      scopes: ['account'], createdVia: 'playground',
+      scopes: ['read:user'], createdVia: 'playground',
     }, other.app.secrets)
     assert.equal((await other.app.inject({ method: 'GET', url: '/playground' })).statusCode, 200)
     assert.deepEqual((await findAppByClientId(other.app.db, 'gatehouse-playground'))!.redirectUris, [`${other.config.issuer}/playground/callback`])
@@ -325,7 +325,7 @@ test('an existing playground app registered for another issuer is pointed at thi
     const page = await other.app.inject({ method: 'GET', url: '/playground' })
     assert.match(page.body, /An administrator has disabled the playground&#39;s app \(gatehouse-playground\)/)
     assert.match(page.body, /<button type="submit" class="primary" disabled>/)
-    assert.equal((await other.app.inject({ method: 'GET', url: '/playground/start?scope=account' })).statusCode, 409)
+    assert.equal((await other.app.inject({ method: 'GET', url: '/playground/start?scope=read:user' })).statusCode, 409)
     assert.notEqual((await findAppByClientId(other.app.db, 'gatehouse-playground'))!.disabledAt, null)
   } finally {
     await other.close()
@@ -335,7 +335,7 @@ test('an existing playground app registered for another issuer is pointed at thi
 test('with GATEHOUSE_PLAYGROUND off the playground does not exist, registers nothing, and the home page does not link it', async () => {
   const off = await startWebApp({ playground: false })
   try {
-    for (const url of ['/playground', '/playground/start?scope=account', '/playground/callback?code=x&state=y']) {
+    for (const url of ['/playground', '/playground/start?scope=read:user', '/playground/callback?code=x&state=y']) {
       const response: LightMyRequestResponse = await off.app.inject({ method: 'GET', url })
       assert.equal(response.statusCode, 404, url)
     }
