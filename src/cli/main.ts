@@ -6,6 +6,7 @@ import { appCommands } from './apps.js'
 import { enforcementCommands } from './enforcements.js'
 import { descriptorCommands, installationCommands } from './installations.js'
 import { keyCommands } from './keys.js'
+import { lintCommand } from './lint.js'
 import { migrateCommand, serveCommand } from './serve.js'
 import { registrationTokenCommand } from './registration-token.js'
 import { userCommands } from './users.js'
@@ -19,7 +20,7 @@ const program = new Command('gatehouse')
   .showHelpAfterError()
   .exitOverride()
 
-for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands(), descriptorCommands(), ...installationCommands(), enforcementCommands()]) {
+for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands(), descriptorCommands(), ...installationCommands(), enforcementCommands(), lintCommand()]) {
   program.addCommand(command)
 }
 

@@ -42,18 +42,52 @@ const AXIOS_URL_METHODS = new Set(['get', 'delete', 'head', 'options'])
 const AXIOS_DATA_METHODS = new Set(['post', 'put', 'patch', 'postForm', 'putForm', 'patchForm'])
 const GET: Read<string> = { ok: true, value: 'GET' }
 
-/** What the file calls axios, and its instances with their baseURL (undefined: none). */
+/** A baseURL as URL parts; undefined: the instance has none. */
+export type InstanceBase = UrlPart[] | undefined
+
+/** What the file calls axios, and its instances with their baseURL. */
 interface AxiosNames {
   modules: Set<string>
-  instances: Map<string, UrlPart[] | undefined>
+  instances: Map<string, InstanceBase>
 }
 
-export function scanSource(file: string, text: string): ScanResult {
+/** A name the file imports from another of the app's files: `import { api } from './client.js'` → local `api`, name `api`. */
+export interface ImportedName {
+  local: string
+  specifier: string
+  /** The exported name, `default` for a default import. */
+  name: string
+}
+
+/** A parsed source file, ready to be linked to the others (axios instances they export) and scanned. */
+export interface ParsedSource {
+  file: string
+  sourceFile: ts.SourceFile
+  bindings: ConstantBindings
+  axios: AxiosNames
+  imports: ImportedName[]
+  /** The axios instances it exports, by exported name. */
+  exportedInstances: Map<string, InstanceBase>
+}
+
+export type ParseResult = { ok: true; source: ParsedSource } | { ok: false; reason: string; line: number; column: number }
+
+export function parseSource(file: string, text: string): ParseResult {
   const sourceFile = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, scriptKind(file) ?? ts.ScriptKind.JS)
   const syntaxError = firstSyntaxError(sourceFile)
   if (syntaxError) return { ok: false, ...syntaxError }
   const bindings = new ConstantBindings(sourceFile)
   const axios = axiosNames(sourceFile, bindings)
+  const { imports, exports } = moduleLinks(sourceFile)
+  const exportedInstances = new Map<string, InstanceBase>()
+  for (const [exported, local] of exports) if (axios.instances.has(local)) exportedInstances.set(exported, axios.instances.get(local))
+  return { ok: true, source: { file, sourceFile, bindings, axios, imports, exportedInstances } }
+}
+
+/** The source's calls; `imported` are the axios instances it imports from the app's other files, by local name. */
+export function findCalls(source: ParsedSource, imported: ReadonlyMap<string, InstanceBase> = new Map()): ApiCall[] {
+  const { file, sourceFile, bindings } = source
+  const axios: AxiosNames = { modules: source.axios.modules, instances: new Map([...imported, ...source.axios.instances]) }
   const calls: ApiCall[] = []
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node)) {
@@ -66,7 +100,13 @@ export function scanSource(file: string, text: string): ScanResult {
     ts.forEachChild(node, visit)
   }
   visit(sourceFile)
-  return { ok: true, calls }
+  return calls
+}
+
+/** One file on its own: its calls, or why it could not be parsed. */
+export function scanSource(file: string, text: string): ScanResult {
+  const parsed = parseSource(file, text)
+  return parsed.ok ? { ok: true, calls: findCalls(parsed.source) } : parsed
 }
 
 /**
@@ -182,22 +222,60 @@ function baseUrlParts(expression: ts.Expression, bindings: ConstantBindings): Ur
 /** `import axios from 'axios'`, `const http = require('axios')`, and `const api = axios.create({ baseURL })`. */
 function axiosNames(sourceFile: ts.SourceFile, bindings: ConstantBindings): AxiosNames {
   const names: AxiosNames = { modules: new Set(['axios']), instances: new Map() }
+  /** Local name → initializer; `default` for `export default <expression>`. */
+  const candidates: [string, ts.Expression][] = []
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text === 'axios' && node.importClause?.name) {
       names.modules.add(node.importClause.name.text)
     }
     if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      const value = unwrap(node.initializer)
-      if (isRequireAxios(value)) names.modules.add(node.name.text)
-      if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'create' &&
-        ts.isIdentifier(value.expression.expression) && names.modules.has(value.expression.expression.text)) {
-        names.instances.set(node.name.text, instanceBase(value.arguments[0], bindings))
-      }
+      if (isRequireAxios(unwrap(node.initializer))) names.modules.add(node.name.text)
+      else candidates.push([node.name.text, node.initializer])
     }
+    if (ts.isExportAssignment(node) && !node.isExportEquals) candidates.push(['default', node.expression])
     ts.forEachChild(node, visit)
   }
   visit(sourceFile)
+  // Once every name of axios is known, wherever the file imports it.
+  for (const [name, initializer] of candidates) {
+    const value = unwrap(initializer)
+    if (ts.isCallExpression(value) && ts.isPropertyAccessExpression(value.expression) && value.expression.name.text === 'create' &&
+      ts.isIdentifier(value.expression.expression) && names.modules.has(value.expression.expression.text)) {
+      names.instances.set(name, instanceBase(value.arguments[0], bindings))
+    }
+  }
   return names
+}
+
+/**
+ * What the file imports from relative paths (default and named imports), and what it exports: exported
+ * name → local name. `export default axios.create()` has no local name, so it is recorded under `default`
+ * as if it were declared `const default = …`.
+ */
+function moduleLinks(sourceFile: ts.SourceFile): { imports: ImportedName[]; exports: Map<string, string> } {
+  const imports: ImportedName[] = []
+  const exports = new Map<string, string>()
+  for (const statement of sourceFile.statements) {
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier) && statement.moduleSpecifier.text.startsWith('.')) {
+      const specifier = statement.moduleSpecifier.text
+      const clause = statement.importClause
+      if (clause?.name) imports.push({ local: clause.name.text, specifier, name: 'default' })
+      if (clause?.namedBindings && ts.isNamedImports(clause.namedBindings)) {
+        for (const element of clause.namedBindings.elements) imports.push({ local: element.name.text, specifier, name: (element.propertyName ?? element.name).text })
+      }
+    }
+    if (ts.isVariableStatement(statement) && statement.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+      for (const declaration of statement.declarationList.declarations) if (ts.isIdentifier(declaration.name)) exports.set(declaration.name.text, declaration.name.text)
+    }
+    if (ts.isExportDeclaration(statement) && statement.moduleSpecifier === undefined && statement.exportClause && ts.isNamedExports(statement.exportClause)) {
+      for (const element of statement.exportClause.elements) exports.set(element.name.text, (element.propertyName ?? element.name).text)
+    }
+    if (ts.isExportAssignment(statement) && !statement.isExportEquals) {
+      const value = unwrap(statement.expression)
+      exports.set('default', ts.isIdentifier(value) ? value.text : 'default')
+    }
+  }
+  return { imports, exports }
 }
 
 function isRequireAxios(node: ts.Expression): boolean {

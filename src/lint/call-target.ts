@@ -21,10 +21,9 @@ export function callTarget(call: ApiCall, operations: readonly ApiOperation[]): 
   const method = call.method.value
   const operation = matchOperation(method, path.segments, operations)
   if (operation) return { kind: 'operation', method, operation }
-  const runtime = path.segments.flatMap((segment) => ('runtime' in segment ? [segment.runtime] : []))
   // A run-time value was taken as one segment; matching nothing, it may well stand for several.
-  if (runtime.length > 0) {
-    return unreadablePath(`${method} ${shown} matches no operation of the API, unless ${runtime.join(', ')} ${runtime.length === 1 ? 'stands' : 'stand'} for several segments`)
+  if (path.segments.some((segment) => 'runtime' in segment)) {
+    return unreadablePath(`${method} ${shown} matches no operation of the API, unless a value built at run time stands for several segments`)
   }
   return { kind: 'unknown', method, path: shown }
 }

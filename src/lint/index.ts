@@ -1,8 +1,9 @@
 import { writeFile } from 'node:fs/promises'
 import { listSourceFiles, readManifestFile, readSourceFile } from './app-directory.js'
-import { scanSource, type ApiCall } from './call-scanner.js'
+import { findCalls, parseSource, type ApiCall, type ParsedSource } from './call-scanner.js'
 import { planFix } from './fix-plan.js'
 import { editManifestScopes, readManifestScopes } from './manifest.js'
+import { importedInstances } from './module-links.js'
 import type { LintOutcome } from './report.js'
 import { lintApp, type PlatformFacts, type Problem, type UnreadableFile } from './rules.js'
 
@@ -41,8 +42,9 @@ export async function lintDirectory(dir: string, options: LintOptions): Promise<
   return { problems: [...lint(fixed), ...(plan.pruneRefusal ? [plan.pruneRefusal] : [])], changes: plan.changes }
 }
 
+/** Every source parsed first, so calls through an axios instance imported from another file are found. */
 async function scanApp(dir: string): Promise<{ calls: ApiCall[]; unreadable: UnreadableFile[] }> {
-  const calls: ApiCall[] = []
+  const sources: ParsedSource[] = []
   const unreadable: UnreadableFile[] = []
   for (const file of await listSourceFiles(dir)) {
     let text: string
@@ -52,9 +54,10 @@ async function scanApp(dir: string): Promise<{ calls: ApiCall[]; unreadable: Unr
       unreadable.push({ file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message })
       continue
     }
-    const scan = scanSource(file, text)
-    if (scan.ok) calls.push(...scan.calls)
-    else unreadable.push({ file, reason: scan.reason, line: scan.line, column: scan.column })
+    const parsed = parseSource(file, text)
+    if (parsed.ok) sources.push(parsed.source)
+    else unreadable.push({ file, reason: parsed.reason, line: parsed.line, column: parsed.column })
   }
-  return { calls, unreadable }
+  const imported = importedInstances(sources)
+  return { calls: sources.flatMap((source) => findCalls(source, imported.get(source.file))), unreadable }
 }

@@ -1,13 +1,13 @@
 // The resolver behind the panel: reads the repository and its open issues.
 import axios from 'axios'
+import { platform } from './platform.js'
 
 const API = 'https://api.example-platform.test/2.0'
-const api = axios.create({ baseURL: API, timeout: 5000 })
 
 export async function handler({ workspace, repoSlug, token }) {
   const headers = { Authorization: `Bearer ${token}` }
   const me = await fetch(`${API}/user`, { headers }).then((r) => r.json())
-  const repository = await api.get(`/repositories/${workspace}/${repoSlug}`, { headers })
+  const repository = await platform.get(`/repositories/${workspace}/${repoSlug}`, { headers })
   const issues = await axios.get(`${API}/repositories/${workspace}/${repoSlug}/issues?state=open`, { headers })
   return { greeting: `Hello, ${me.display_name}`, repository: repository.data, issues: issues.data.values }
 }
