@@ -9,6 +9,7 @@ import { keyCommands } from './keys.js'
 import { lintCommand } from './lint.js'
 import { migrateCommand, serveCommand } from './serve.js'
 import { registrationTokenCommand } from './registration-token.js'
+import { scopeCommands } from './scopes.js'
 import { userCommands } from './users.js'
 import { workspaceCommands } from './workspaces.js'
 
@@ -20,7 +21,7 @@ const program = new Command('gatehouse')
   .showHelpAfterError()
   .exitOverride()
 
-for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands(), descriptorCommands(), ...installationCommands(), enforcementCommands(), lintCommand()]) {
+for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands(), descriptorCommands(), ...installationCommands(), enforcementCommands(), lintCommand(), scopeCommands()]) {
   program.addCommand(command)
 }
 

@@ -2,6 +2,7 @@ import type { App } from '../apps/app.js'
 import type { ReconsentProgress } from '../consent/decisions.service.js'
 import { reconsentProgressSection } from '../consent/reconsent-progress.markup.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
+import { scopeUsageSection, type ScopeUsageReport } from '../scopes/usage.js'
 import { csrfField, flash, html, type sendSettingsPage, type SafeHtml } from '../web/index.js'
 import type { ConsumerFormValues, ConsumerRow, WorkspaceRef } from './consumers.service.js'
 
@@ -295,7 +296,7 @@ function credentialField(id: string, label: string, value: string, hint: string 
 
 // ---------------------------------------------------------------- consumer page
 
-export function consumerPage(consumer: ConsumerRow, catalogue: readonly ScopeDefinition[], csrf: string, notice?: string, reconsent: ReconsentProgress = []): SettingsPage {
+export function consumerPage(consumer: ConsumerRow, catalogue: readonly ScopeDefinition[], csrf: string, notice?: string, reconsent: ReconsentProgress = [], usage?: ScopeUsageReport): SettingsPage {
   const { app, workspace, ownerUsername } = consumer
   const body = html`${flash(notice)}${app.disabledAt !== null ? html`<p class="notice warn">This consumer is disabled since ${timeElement(app.disabledAt)}: it cannot sign anyone in or get tokens. Enable it to use it again; tokens from before stay revoked.</p>` : ''}
 <section class="panel" aria-labelledby="credentials-heading">
@@ -326,6 +327,7 @@ export function consumerPage(consumer: ConsumerRow, catalogue: readonly ScopeDef
 <h2 id="permissions-heading">Permissions</h2>
 ${permissionList(app.scopes, catalogue)}
 </section>
+${usage ? scopeUsageSection(usage, 'panel') : ''}
 ${reconsentProgressSection(reconsent, 'panel')}
 <section class="panel danger" aria-labelledby="danger-heading">
 <h2 id="danger-heading">Danger zone</h2>

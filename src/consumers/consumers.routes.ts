@@ -7,6 +7,7 @@ import {
   type ActionBody, type ConsumerFormBody, type ConsumerParams, type DoneQuery,
 } from './consumers.schemas.js'
 import { reconsentProgress } from '../consent/decisions.service.js'
+import { recentScopeUsage } from '../scopes/usage.js'
 import {
   changeConsumerState, createConsumer, findManageableConsumer, formValuesOf, listConsumers, rotateConsumerSecret, updateConsumer, workspaceChoices,
   type ConsumerAction, type ConsumerDeps, type ConsumerFormValues,
@@ -68,7 +69,8 @@ export async function consumerRoutes(server: FastifyInstance): Promise<void> {
 
   server.get<{ Params: ConsumerParams; Querystring: DoneQuery }>(`${CONSUMERS_PATH}/:client_id`, { schema: consumerPageSchema, preHandler: requireSignedIn, config: PAGE }, async (request, reply) => {
     const consumer = await findManageableConsumer(db, await signedIn(request), request.params.client_id)
-    return sendSettingsPage(request, reply, consumerPage(consumer, deps.catalogue, csrfToken(request), doneNotice(request.query), await reconsentProgress(db, consumer.app.id)))
+    const usage = await recentScopeUsage(db, server.apiDescription, consumer.app.clientId, server.clock.now())
+    return sendSettingsPage(request, reply, consumerPage(consumer, deps.catalogue, csrfToken(request), doneNotice(request.query), await reconsentProgress(db, consumer.app.id), usage))
   })
 
   server.get<{ Params: ConsumerParams }>(`${CONSUMERS_PATH}/:client_id/edit`, { schema: editFormSchema, preHandler: requireSignedIn, config: PAGE }, async (request, reply) => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { reconsentProgress } from '../consent/decisions.service.js'
+import { recentScopeUsage } from '../scopes/usage.js'
 import { BadRequestError } from '../errors.js'
 import { csrfToken, currentUser, requireSignedIn, sendSettingsPage, verifyCsrf, type SessionUser } from '../web/index.js'
 import { DEVELOPER_APPS_PATH, developerAppPath, refusalOf, sentence } from './console.pages.js'
@@ -69,13 +70,14 @@ export async function developerAppRoutes(server: FastifyInstance): Promise<void>
   }
 
   async function sendAppPage(request: FastifyRequest, reply: FastifyReply, app: InstalledApp, input: { notice?: string; error?: RegisterError; status?: number }): Promise<FastifyReply> {
-    const [installations, deliveries, reports, reconsent] = await Promise.all([
+    const [installations, deliveries, reports, reconsent, usage] = await Promise.all([
       listInstallations(db, { appId: app.appId, includeEnded: true }),
       listDeliveries(db, app.appId),
       listReports(db, app.appId),
       reconsentProgress(db, app.appId),
+      recentScopeUsage(db, server.apiDescription, app.key, server.clock.now()),
     ])
-    const page = developerAppPage({ app, installations, deliveries, reports, reconsent, catalogue, csrf: csrfToken(request), ...input })
+    const page = developerAppPage({ app, installations, deliveries, reports, reconsent, usage, catalogue, csrf: csrfToken(request), ...input })
     return sendSettingsPage(request, reply, { ...page, status: input.status ?? page.status })
   }
 }

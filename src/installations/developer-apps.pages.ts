@@ -2,6 +2,7 @@ import type { ReconsentProgress } from '../consent/decisions.service.js'
 import { reconsentProgressSection } from '../consent/reconsent-progress.markup.js'
 import type { DescriptorProblem } from '../domain/descriptor.js'
 import type { ScopeDefinition } from '../domain/scopes.js'
+import { scopeUsageSection, type ScopeUsageReport } from '../scopes/usage.js'
 import { csrfField, flash, html, type SafeHtml } from '../web/index.js'
 import { DEVELOPER_APPS_PATH, developerAppPath, errorNotice, nothing, scopeList, sentence, stateBadge, timeOf, type SettingsPage } from './console.pages.js'
 import type { DescriptorFormValues } from './console.service.js'
@@ -106,6 +107,8 @@ export interface DeveloperAppInput {
   reports: EnforcementReport[]
   /** During a re-consent grace period: per workspace, people who approved the current scopes and people still on the old ones. */
   reconsent: ReconsentProgress
+  /** What its calls through the API needed lately. */
+  usage: ScopeUsageReport
   catalogue: readonly ScopeDefinition[]
   csrf: string
   notice?: string
@@ -126,6 +129,7 @@ ${summarySection(app)}
 <h2 id="scopes-title">Permissions</h2>
 ${scopeList(descriptor.scopes, input.catalogue)}
 </section>
+${scopeUsageSection(input.usage, 'panel')}
 ${reconsentProgressSection(input.reconsent, 'console-section')}
 ${installationsSection(input.installations)}
 ${deliveriesSection(input.deliveries)}

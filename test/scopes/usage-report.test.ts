@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, beforeEach, test } from 'node:test'
 import { NotFoundError } from '../../src/errors.js'
 import type { ApiOperation } from '../../src/gateway/api-description.js'
+import { parseUsagePeriod } from '../../src/scopes/usage-period.js'
 import { granularReplacement, scopeUsageReport } from '../../src/scopes/usage-report.js'
 import type { ScopeDefinition } from '../../src/domain/scopes.js'
 import type { TestApp } from '../support/app.js'
@@ -146,4 +147,17 @@ test('replacement: among granular alternatives, the one within what the classic 
 test('replacement: an operation with no granular requirement, or one the API no longer describes, falls back to what the catalogue says', () => {
   assert.deepEqual(granularReplacement('alpha', operation([['alpha'], []]), CATALOGUE), ['read:a', 'read:c'])
   assert.deepEqual(granularReplacement('alpha', undefined, CATALOGUE), ['read:a', 'read:c'])
+})
+
+// ---------------------------------------------------------------- the period
+
+test('a period is days or hours (30d, 12h); anything else says what to give', () => {
+  assert.deepEqual(parseUsagePeriod('30d'), { ms: THIRTY_DAYS })
+  assert.deepEqual(parseUsagePeriod('12h'), { ms: 12 * 3_600_000 })
+  for (const bad of ['30', 'a month', '-3d', '5w', '1.5d', '']) {
+    const parsed = parseUsagePeriod(bad)
+    assert.ok('problem' in parsed && /e\.g\. 30d or 12h/.test(parsed.problem), bad)
+  }
+  assert.deepEqual(parseUsagePeriod('0h'), { problem: '"0h" is an empty period: give at least 1h' })
+  assert.ok('problem' in parseUsagePeriod('4000d'))
 })
