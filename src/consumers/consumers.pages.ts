@@ -215,19 +215,34 @@ type AccessLevel = 'read' | 'write' | 'delete' | 'admin'
 
 interface PermissionGroup {
   resource: string
+  /** Set on the group of classic scopes: the day they are deprecated, if they share one. */
+  classic?: { deprecatedOn: string | undefined }
   scopes: (ScopeDefinition & { level: AccessLevel })[]
 }
 
-/** Scopes grouped by resource, the part of the name before `:` (`repository:write` → repository), in catalogue order. */
+const LEVELS: readonly string[] = ['read', 'write', 'delete', 'admin']
+
+/**
+ * Granular scopes grouped by resource (`write:issue-comment` → issue comment), in catalogue order; classic
+ * scopes (`repository:write`) last, in a group of their own, so a vendor picks the granular ones first.
+ */
 export function permissionGroups(catalogue: readonly ScopeDefinition[]): PermissionGroup[] {
   const groups = new Map<string, PermissionGroup>()
+  const classic: PermissionGroup = { resource: 'classic', classic: { deprecatedOn: undefined }, scopes: [] }
   for (const scope of catalogue) {
-    const [resource, qualifier] = scope.name.split(':', 2)
-    const level: AccessLevel = qualifier === 'write' || qualifier === 'delete' || qualifier === 'admin' ? qualifier : 'read'
+    if (scope.replacedBy !== undefined) {
+      const qualifier = scope.name.split(':', 2)[1]
+      classic.scopes.push({ ...scope, level: LEVELS.includes(qualifier) ? (qualifier as AccessLevel) : 'read' })
+      classic.classic!.deprecatedOn ??= scope.deprecatedOn
+      continue
+    }
+    const [first, rest] = scope.name.split(':', 2)
+    // `action:resource` (granular), else `resource[:level]` as APIs without a catalogue file name them.
+    const [resource, level] = rest !== undefined && LEVELS.includes(first) ? [rest, first] : [first, rest]
     if (!groups.has(resource)) groups.set(resource, { resource, scopes: [] })
-    groups.get(resource)!.scopes.push({ ...scope, level })
+    groups.get(resource)!.scopes.push({ ...scope, level: LEVELS.includes(level) ? (level as AccessLevel) : 'read' })
   }
-  return [...groups.values()]
+  return classic.scopes.length > 0 ? [...groups.values(), classic] : [...groups.values()]
 }
 
 function levelBadge(level: AccessLevel): SafeHtml {
@@ -246,8 +261,8 @@ function permissionsField(catalogue: readonly ScopeDefinition[], chosen: string[
 <legend><span class="legend-title">Permissions</span><span class="hint">The most the consumer may ask for. People see each one when they allow access, and the consumer gets no more than it asks for.</span></legend>
 ${message ? html`<span class="field-error" id="scope-error">${message}</span>` : ''}
 <div class="permission-groups">
-${permissionGroups(catalogue).map((group) => html`<fieldset class="permission-group">
-<legend>${resourceLabel(group.resource)}</legend>
+${permissionGroups(catalogue).map((group) => html`<fieldset class="permission-group${group.classic ? ' classic' : ''}">
+<legend>${group.classic ? html`Classic scopes <span class="hint">Deprecated${group.classic.deprecatedOn ? ` on ${group.classic.deprecatedOn}` : ''}: choose the granular ones above. See <a href="/docs/scopes">the scope reference</a>.</span>` : resourceLabel(group.resource)}</legend>
 ${group.scopes.map((scope) => html`<label class="checkbox permission"><input type="checkbox" name="scope" value="${scope.name}"${selected.has(scope.name) ? html` checked` : ''}><span><span class="permission-text">${scope.description}</span> <span class="permission-meta"><code>${scope.name}</code> ${levelBadge(scope.level)}</span></span></label>\n`)}</fieldset>
 `)}</div>
 </fieldset>`

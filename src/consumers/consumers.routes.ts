@@ -70,7 +70,7 @@ export async function consumerRoutes(server: FastifyInstance): Promise<void> {
   server.get<{ Params: ConsumerParams; Querystring: DoneQuery }>(`${CONSUMERS_PATH}/:client_id`, { schema: consumerPageSchema, preHandler: requireSignedIn, config: PAGE }, async (request, reply) => {
     const consumer = await findManageableConsumer(db, await signedIn(request), request.params.client_id)
     const usage = await recentScopeUsage(db, server.apiDescription, consumer.app.clientId, server.clock.now())
-    return sendSettingsPage(request, reply, consumerPage(consumer, deps.catalogue, csrfToken(request), doneNotice(request.query), await reconsentProgress(db, consumer.app.id), usage))
+    return sendSettingsPage(request, reply, consumerPage(consumer, deps.catalogue, csrfToken(request), doneNotice(request.query), await reconsentProgress(db, consumer.app.id, deps.catalogue), usage))
   })
 
   server.get<{ Params: ConsumerParams }>(`${CONSUMERS_PATH}/:client_id/edit`, { schema: editFormSchema, preHandler: requireSignedIn, config: PAGE }, async (request, reply) => {

@@ -74,7 +74,7 @@ export async function developerAppRoutes(server: FastifyInstance): Promise<void>
       listInstallations(db, { appId: app.appId, includeEnded: true }),
       listDeliveries(db, app.appId),
       listReports(db, app.appId),
-      reconsentProgress(db, app.appId),
+      reconsentProgress(db, app.appId, catalogue),
       recentScopeUsage(db, server.apiDescription, app.key, server.clock.now()),
     ])
     const page = developerAppPage({ app, installations, deliveries, reports, reconsent, usage, catalogue, csrf: csrfToken(request), ...input })
