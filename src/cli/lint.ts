@@ -9,7 +9,7 @@ export function lintCommand(): Command {
     .description("Check an app's manifest scopes against the platform API calls in its JavaScript and TypeScript sources")
     .argument('[dir]', "the app's directory, holding manifest.yml", '.')
     .option('--fix', 'replace classic scopes by granular ones and add the scopes calls need, in manifest.yml')
-    .option('--prune', 'with --fix, also remove the scopes no call uses (refused while some calls cannot be read)')
+    .option('--prune', 'also remove the scopes no call uses (implies --fix; refused while some calls cannot be read)')
     .option('--json', 'print the problems and changes as one JSON document')
     .action(async (dir: string, options: { fix?: boolean; prune?: boolean; json?: boolean }) => {
       const { scopes, operations } = await loadApiDescription(loadConfig(), sampleApi)

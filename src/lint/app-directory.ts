@@ -31,16 +31,26 @@ export async function readManifestFile(dir: string): Promise<ManifestFile> {
   throw new BadRequestError(`no manifest.yml in ${dir} (lint reads the app's scopes from its permissions.scopes)`)
 }
 
-/** The sources under `dir`, relative to it with `/`, in a stable order. */
-export async function listSourceFiles(dir: string, under = ''): Promise<string[]> {
-  const entries = await readdir(join(dir, under), { withFileTypes: true })
+/** The sources under `dir`, relative to it with `/`, in a stable order; and the folders that could not be listed. */
+export async function listSourceFiles(dir: string): Promise<{ files: string[]; unlisted: { file: string; reason: string }[] }> {
   const files: string[] = []
-  for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
-    const path = under === '' ? entry.name : `${under}/${entry.name}`
-    if (entry.isDirectory() && !entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) files.push(...(await listSourceFiles(dir, path)))
-    else if (entry.isFile() && isScannable(entry.name)) files.push(path)
+  const unlisted: { file: string; reason: string }[] = []
+  const walk = async (under: string): Promise<void> => {
+    let entries
+    try {
+      entries = await readdir(join(dir, under), { withFileTypes: true })
+    } catch (error) {
+      unlisted.push({ file: under, reason: `cannot list the folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` })
+      return
+    }
+    for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+      const path = under === '' ? entry.name : `${under}/${entry.name}`
+      if (entry.isDirectory() && !entry.name.startsWith('.') && !SKIPPED_FOLDERS.has(entry.name)) await walk(path)
+      else if (entry.isFile() && isScannable(entry.name)) files.push(path)
+    }
   }
-  return files
+  await walk('')
+  return { files, unlisted }
 }
 
 export async function readSourceFile(dir: string, file: string): Promise<string> {

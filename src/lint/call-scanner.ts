@@ -3,8 +3,9 @@ import { ConstantBindings, joinBaseUrl, propertyOf, readObject, readString, read
 
 /**
  * Finds the HTTP calls an app's source makes, with the TypeScript parser: `fetch`, the Connect bridge's
- * `AP.request`, and axios (the default export, and instances made with `axios.create` in the same file).
- * Which of them reach the platform, and what they need, is for the rules to decide.
+ * `AP.request`, and axios (the default export, and instances made with `axios.create`, in the file or
+ * imported from another of the app's files: module-links.ts). Which of them reach the platform, and what
+ * they need, is for the rules to decide.
  */
 
 /** One HTTP call in the source, with what could be read of its URL and method. */

@@ -44,20 +44,27 @@ export async function lintDirectory(dir: string, options: LintOptions): Promise<
 
 /** Every source parsed first, so calls through an axios instance imported from another file are found. */
 async function scanApp(dir: string): Promise<{ calls: ApiCall[]; unreadable: UnreadableFile[] }> {
+  const { files, unlisted } = await listSourceFiles(dir)
   const sources: ParsedSource[] = []
-  const unreadable: UnreadableFile[] = []
-  for (const file of await listSourceFiles(dir)) {
-    let text: string
+  const unreadable: UnreadableFile[] = [...unlisted]
+  for (const file of files) {
     try {
-      text = await readSourceFile(dir, file)
+      const parsed = parseSource(file, await readSourceFile(dir, file))
+      if (parsed.ok) sources.push(parsed.source)
+      else unreadable.push({ file, reason: parsed.reason, line: parsed.line, column: parsed.column })
     } catch (error) {
+      // A file that cannot be read, or that the parser gives up on: lint goes on without it, and says so.
       unreadable.push({ file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message })
-      continue
     }
-    const parsed = parseSource(file, text)
-    if (parsed.ok) sources.push(parsed.source)
-    else unreadable.push({ file, reason: parsed.reason, line: parsed.line, column: parsed.column })
   }
   const imported = importedInstances(sources)
-  return { calls: sources.flatMap((source) => findCalls(source, imported.get(source.file))), unreadable }
+  const calls: ApiCall[] = []
+  for (const source of sources) {
+    try {
+      calls.push(...findCalls(source, imported.get(source.file)))
+    } catch (error) {
+      unreadable.push({ file: source.file, reason: (error as Error).message })
+    }
+  }
+  return { calls, unreadable }
 }

@@ -20,18 +20,28 @@ export interface StaticObject {
 /** How deep `const A = B`, `const B = …` chains are followed; a cycle is a mistake in the app, not a reason to hang. */
 const MAX_DEPTH = 20
 
-/** The file's `const NAME = value` bindings; a name declared more than once (in different scopes) is ambiguous and left out. */
+/**
+ * The file's `const NAME = value` bindings. A name declared anywhere else in the file too (another const,
+ * a parameter, a loop variable, an import) is left out: which declaration a use refers to is not known here.
+ */
 export class ConstantBindings {
   readonly #values = new Map<string, ts.Expression | null>()
 
   constructor(readonly sourceFile: ts.SourceFile) {
+    const declare = (name: ts.Node | undefined, value: ts.Expression | null): void => {
+      if (name === undefined) return
+      if (ts.isIdentifier(name)) this.#values.set(name.text, this.#values.has(name.text) ? null : value)
+      else if (ts.isObjectBindingPattern(name) || ts.isArrayBindingPattern(name)) {
+        for (const element of name.elements) if (ts.isBindingElement(element)) declare(element.name, null)
+      }
+    }
     const visit = (node: ts.Node): void => {
-      if (ts.isVariableDeclarationList(node) && (node.flags & ts.NodeFlags.Const) !== 0) {
-        for (const declaration of node.declarations) {
-          if (!ts.isIdentifier(declaration.name) || declaration.initializer === undefined) continue
-          const name = declaration.name.text
-          this.#values.set(name, this.#values.has(name) ? null : declaration.initializer)
-        }
+      if (ts.isVariableDeclaration(node)) {
+        const constant = (node.parent.flags & ts.NodeFlags.Const) !== 0 && ts.isIdentifier(node.name) && node.initializer !== undefined
+        declare(node.name, constant ? node.initializer! : null)
+      } else if (ts.isParameter(node) || ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node) || ts.isImportClause(node) ||
+        ts.isImportSpecifier(node) || ts.isNamespaceImport(node) || ts.isImportEqualsDeclaration(node) || ts.isEnumDeclaration(node)) {
+        declare(node.name, null)
       }
       ts.forEachChild(node, visit)
     }

@@ -98,11 +98,22 @@ test('what is built at run time is said so, never guessed: a parameter URL, opti
   ])
 })
 
-test('a name declared as const twice (in two scopes) is not read through: which one applies is not known here', () => {
+test('a name declared twice in the file (two consts, a parameter, a loop variable) is not read through: which one applies is not known here', () => {
   assert.deepEqual(calls(`
     function a() { const path = '/2.0/user'; return fetch(path) }
     function b() { const path = '/2.0/workspaces'; return fetch(path) }
-  `), ['fetch GET ?(path is not a constant in this file)', 'fetch GET ?(path is not a constant in this file)'])
+    const url = '/2.0/user'
+    export const get = (url) => fetch(url)
+    const next = '/2.0/user'
+    for (const next of pages) fetch(next)
+    const { href } = location; const href2 = href; fetch(href2)
+  `), [
+    'fetch GET ?(path is not a constant in this file)',
+    'fetch GET ?(path is not a constant in this file)',
+    'fetch GET ?(url is not a constant in this file)',
+    'fetch GET ?(next is not a constant in this file)',
+    'fetch GET ?(href2 is not a constant in this file)',
+  ])
 })
 
 test('TypeScript and TSX syntax (generics, as, satisfies, JSX) parse, and places are 1-based line and column of the call', () => {

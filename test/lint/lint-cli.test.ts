@@ -111,11 +111,11 @@ test('--fix replaces classic scopes and adds missing ones in place, keeping ever
   assert.equal(first.code, 0)
   const fixed = readFileSync(join(dir, 'manifest.yml'), 'utf8')
   assert.equal(fixed, original.replace(
-    '    - account            # classic: stands for read:user\n',
-    '    - read:user          # classic: stands for read:user\n',
+    '    - account            # to greet the user by name\n',
+    '    - read:user          # to greet the user by name\n',
   ).replace(
-    '    - write:issue        # from version 1, which could close issues\n',
-    '    - write:issue        # from version 1, which could close issues\n    - read:issue-comment\n    - write:issue-comment\n',
+    '    - write:issue\n',
+    '    - write:issue\n    - read:issue-comment\n    - write:issue-comment\n',
   ))
 
   const second = await lint([dir, '--fix'])
@@ -142,7 +142,7 @@ test('--prune removes nothing while calls could not be read, and says why', asyn
     'warning  no scope was pruned: pruning is unsafe while 2 calls could not be read  prune-unsafe',
     '4 problems (0 errors, 4 warnings)',
   ])
-  assert.match(readFileSync(join(dir, 'manifest.yml'), 'utf8'), /- write:issue {8}# from version 1/)
+  assert.match(readFileSync(join(dir, 'manifest.yml'), 'utf8'), /\n {4}- write:issue\n/)
 })
 
 test('--prune removes unused scopes once every call can be read', async () => {
