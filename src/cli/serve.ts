@@ -30,6 +30,7 @@ export function serveCommand(): Command {
         discovery: `${config.issuer}/.well-known/oauth-authorization-server`,
         api: `${config.issuer}/2.0/`,
         openapi: `${config.upstreamUrl ?? `${config.issuer}/2.0`}/openapi.json`,
+        scopes: `${config.issuer}/docs/scopes`,
         ...(config.playground ? { playground: `${config.issuer}/playground` } : {}),
       }
       output(Boolean(options.json)).result({ listening: config.issuer, database: redact(config.databaseUrl), urls, generated_kek_file: kek.generatedFile, demo: seed }, () => [
@@ -37,6 +38,7 @@ export function serveCommand(): Command {
         `  home       ${urls.home}`,
         `  discovery  ${urls.discovery}`,
         `  API        ${urls.api}  (OpenAPI: ${urls.openapi})`,
+        `  scopes     ${urls.scopes}  (every operation and the scopes it needs)`,
         ...(urls.playground ? [`  playground ${urls.playground}  (the authorization-code flow, step by step)`] : []),
         ...(kek.generatedFile ? [`Generated the key-encryption key ${kek.generatedFile} (mode 0600): the signing keys are sealed under it; back it up, apart from the database`] : []),
         ...(seed ? describeSeed(seed) : []),

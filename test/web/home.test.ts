@@ -21,6 +21,7 @@ test('the signed-in home page is a landing with the settings groups, and passes 
     }
     await assertAccessible(page, 'home, signed in')
     await screenshotBothWidths(page, 'home-signed-in')
+    assert.equal(await page.getByRole('region', { name: 'Developer' }).getByRole('link', { name: 'Scope reference' }).getAttribute('href'), '/docs/scopes')
     const first = t.app.settingsNav.firstFor({ id: 'x', username: 'ada', displayName: 'ada', isAdmin: true })
     if (first) {
       await page.getByRole('link', { name: first.label, exact: true }).first().click()

@@ -19,6 +19,11 @@ const GROUP_PURPOSE: Record<SettingsGroup, string> = {
   Admin: 'The people, apps and workspaces of this Gatehouse.',
 }
 
+/** Public pages a group's people look for beside its settings (served by `src/scopes/`). */
+const EXTRA_LINKS: Partial<Record<SettingsGroup, { label: string; path: string }[]>> = {
+  Developer: [{ label: 'Scope reference', path: '/docs/scopes' }],
+}
+
 /** `signedOut.playgroundPath`: where the OAuth playground is served, when this deployment serves it. */
 export function homePage(signedIn: SignedInHome | undefined, signedOut: { playgroundPath?: string } = {}): string {
   if (!signedIn) {
@@ -39,7 +44,7 @@ ${signedOut.playgroundPath ? html`<p class="muted">New to OAuth? <a href="${sign
 <h1 id="title">Hello, ${user.displayName}</h1>
 <p class="lead">Signed in as <strong>${user.username}</strong>. Apps you allow can use the platform on your behalf, only within the access you approved.</p>
 <div class="home-grid">
-${settings.map(({ group, sections }) => homePanel(group, GROUP_PURPOSE[group], sections.map((s) => ({ label: s.label, path: s.path }))))}
+${settings.map(({ group, sections }) => homePanel(group, GROUP_PURPOSE[group], [...sections.map((s) => ({ label: s.label, path: s.path })), ...(EXTRA_LINKS[group] ?? [])]))}
 ${playgroundPath ? homePanel('Playground', 'Try the authorization-code flow with PKCE, step by step, in the browser.', [{ label: 'Open the playground', path: playgroundPath }]) : ''}
 </div>
 </section>`,
