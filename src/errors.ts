@@ -142,14 +142,19 @@ export class TooManyAttemptsError extends GatehouseError {
 }
 
 /** RFC 6750 §3.1: the token is valid but lacks a scope the operation needs. */
+function insufficientScopeMessage(required: readonly string[], missing: readonly string[]): string {
+  if (required.length === 1) return `This operation needs the scope ${required[0]}`
+  const lacks = missing.length > 0 && missing.length < required.length ? ` (the token lacks ${missing.join(' ')})` : ''
+  return `This operation needs every one of the scopes ${required.join(' ')}${lacks}: holding only some of them is not enough`
+}
+
 export class InsufficientScopeError extends GatehouseError {
   /** The scopes of the requirement the token came closest to meeting: what to ask for (RFC 6750 §3.1's `scope`). */
   readonly requiredScopes: readonly string[]
   readonly missingScopes: readonly string[]
 
   constructor(requiredScopes: readonly string[], missingScopes: readonly string[] = requiredScopes) {
-    const lacks = missingScopes.length > 0 && missingScopes.length < requiredScopes.length ? ` (the token lacks ${missingScopes.join(' ')})` : ''
-    super('ERR_INSUFFICIENT_SCOPE', `This operation needs the scopes: ${requiredScopes.join(' ')}${lacks}. A token must hold every scope of one requirement: some of them is not enough`, 403)
+    super('ERR_INSUFFICIENT_SCOPE', insufficientScopeMessage(requiredScopes, missingScopes), 403)
     this.requiredScopes = requiredScopes
     this.missingScopes = missingScopes
   }

@@ -54,7 +54,7 @@ test('holding only some scopes of a requirement is refused, and the 403 names th
   assert.equal(response.statusCode, 403)
   assert.equal(response.headers['www-authenticate'], 'Bearer error="insufficient_scope", scope="read:workspace read:workspace-member"')
   assert.equal(response.json().error.code, 'insufficient_scope')
-  assert.match(response.json().error.message, /needs the scopes: read:workspace read:workspace-member \(the token lacks read:workspace-member\)/)
+  assert.equal(response.json().error.message, 'This operation needs every one of the scopes read:workspace read:workspace-member (the token lacks read:workspace-member): holding only some of them is not enough')
   assert.equal((await call(d, '/2.0/workspaces/acme/members', 'read:workspace read:workspace-member')).statusCode, 200)
 })
 
@@ -63,6 +63,7 @@ test('a classic token is pointed at the granular scopes, never at another deprec
   const response = await call(d, '/2.0/repositories/acme', 'issue')
   assert.equal(response.statusCode, 403)
   assert.equal(response.headers['www-authenticate'], 'Bearer error="insufficient_scope", scope="read:repository"')
+  assert.equal(response.json().error.message, 'This operation needs the scope read:repository')
 })
 
 test('before the deprecation day classic scopes work in every mode, with no Deprecation header', async () => {
