@@ -4,6 +4,7 @@ import { GatehouseError } from '../errors.js'
 import { databaseUnavailable, isConnectionRefusedBySettings, isSqliteError } from '../store/database.js'
 import { appCommands } from './apps.js'
 import { enforcementCommands } from './enforcements.js'
+import { groupCommands } from './groups.js'
 import { descriptorCommands, installationCommands } from './installations.js'
 import { keyCommands } from './keys.js'
 import { lintCommand } from './lint.js'
@@ -21,7 +22,7 @@ const program = new Command('gatehouse')
   .showHelpAfterError()
   .exitOverride()
 
-for (const command of [serveCommand(), migrateCommand(), userCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands(), descriptorCommands(), ...installationCommands(), enforcementCommands(), lintCommand(), scopeCommands()]) {
+for (const command of [serveCommand(), migrateCommand(), userCommands(), groupCommands(), workspaceCommands(), appCommands(), registrationTokenCommand(), keyCommands(), descriptorCommands(), ...installationCommands(), enforcementCommands(), lintCommand(), scopeCommands()]) {
   program.addCommand(command)
 }
 

@@ -138,6 +138,28 @@ export interface ScopeUsageTable {
   calls: number
 }
 
+/** A group of users; token permissions are granted to groups (issue 10). `name` is unique. */
+export interface GroupTable {
+  id: string
+  name: string
+  /** '' when none was given. */
+  description: string
+  created_at: number
+}
+
+export interface GroupMemberTable {
+  group_id: string
+  user_id: string
+  added_at: number
+}
+
+/** One row per permission a group holds (a name from src/domain/token-permissions.ts). */
+export interface GroupPermissionTable {
+  group_id: string
+  permission: string
+  granted_at: number
+}
+
 export interface SessionTable {
   id: string
   token_hash: string
@@ -416,6 +438,9 @@ export interface Database {
   consent_decisions: ConsentDecisionTable
   feature_flags: FeatureFlagTable
   scope_usage: ScopeUsageTable
+  groups: GroupTable
+  group_members: GroupMemberTable
+  group_permissions: GroupPermissionTable
   sessions: SessionTable
   grants: GrantTable
   authorization_codes: AuthorizationCodeTable
@@ -435,6 +460,7 @@ export type InstallationRow = Selectable<InstallationTable>
 export type DescriptorRow = Selectable<DescriptorTable>
 export type CallbackDeliveryRow = Selectable<CallbackDeliveryTable>
 export type ConsentDecisionRow = Selectable<ConsentDecisionTable>
+export type GroupRow = Selectable<GroupTable>
 export type NewApp = Insertable<AppTable>
 export type AppUpdate = Updateable<AppTable>
 export type SigningKeyRow = Selectable<SigningKeyTable>

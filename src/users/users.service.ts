@@ -4,6 +4,7 @@ import type { Clock } from '../domain/clock.js'
 import { BadRequestError, ConflictError, NotFoundError } from '../errors.js'
 import { inTransaction, isUniqueViolation, type Db } from '../store/database.js'
 import type { User } from '../store/schema.js'
+import { joinDefaultGroup } from './groups.service.js'
 import * as queries from './users.queries.js'
 
 export interface PublicUser {
@@ -74,7 +75,10 @@ export async function createUser(
     kind: 'person',
   }
   // Another request may have taken the name while the password was hashing.
-  await queries.insertUser(db, user).catch((error: unknown) => {
+  await inTransaction(db, async (trx) => {
+    await queries.insertUser(trx, user)
+    await joinDefaultGroup(trx, user, user.created_at)
+  }).catch((error: unknown) => {
     throw isUniqueViolation(error) ? new UsernameTakenError(input.username) : error
   })
   return toPublicUser(user)

@@ -11,6 +11,7 @@ import * as installations from './2026_11_24_0010_installations.js'
 import * as consentDecisions from './2026_12_07_0011_consent_decisions.js'
 import * as featureFlags from './2026_12_07_0012_feature_flags.js'
 import * as scopeUsage from './2026_12_07_0013_scope_usage.js'
+import * as groups from './2026_12_07_0014_groups.js'
 
 /** Listed statically so the migrator needs no file-system scan; names sort by time. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '2026_12_07_0011_consent_decisions': consentDecisions,
   '2026_12_07_0012_feature_flags': featureFlags,
   '2026_12_07_0013_scope_usage': scopeUsage,
+  '2026_12_07_0014_groups': groups,
 }
