@@ -55,6 +55,11 @@ export const gateway = fp(
       deprecationLink: `${server.config.issuer}/docs/scopes`,
     })
     const usage = new ScopeUsageCounters()
+    // An operation's requirements as the gate checks them, each with its usage counter.
+    const guarded = (operationId: string, alternatives: string[][]) => {
+      const requirements = compileRequirements(alternatives, server.apiDescription.scopes)
+      return { requirements, usage: requirements.map((r) => usage.counterFor(operationId, r.scopes)) }
+    }
     // Where later capabilities (API tokens, installations) plug in their authenticators.
     server.decorate('gate', {
       add: (authenticator: Authenticator) => gate.add(authenticator),
@@ -69,10 +74,6 @@ export const gateway = fp(
       const gateHooks = operation.requirements ? [gate.hook(guarded(operation.operationId, operation.requirements))] : []
       route.onRequest = [setApiHeaders, ...gateHooks, ...hooks(route.onRequest)]
     })
-    const guarded = (operationId: string, alternatives: string[][]) => {
-      const requirements = compileRequirements(alternatives, server.apiDescription.scopes)
-      return { requirements, usage: requirements.map((r) => usage.counterFor(operationId, r.scopes)) }
-    }
     // An address sending invalid tokens is locked out of the API for a while; the gate itself is untouched.
     throttleInvalidTokens(server, server.failureThrottles.invalidToken, { apiBasePath: API_BASE_PATH, refusalHeaders: API_RESPONSE_HEADERS })
     if (server.config.upstreamUrl) await server.register(upstreamProxy, { upstreamUrl: server.config.upstreamUrl })
